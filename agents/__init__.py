@@ -1,0 +1,1 @@
+"""Who writes kernels: baselines that need no model, and (later) LLM agents."""

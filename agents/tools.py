@@ -1,0 +1,126 @@
+"""The tools an agent (or a person in `kernelwright try`) uses on one task: read the spec,
+write the kernel, compile, run on the visible configs, profile, submit. Every compile and run
+goes through the sandboxed worker; results are cut to a size that fits a model's context."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from eval.validate import Verdict, verify
+from isa.base import Backend, Target
+from isa.harness import Job, run_candidate
+from isa.registry import backend_for
+from sandbox import Sandbox
+from tasks import Task
+
+MAX_RESULT_CHARS = 4000
+
+
+@dataclass
+class ToolResult:
+    ok: bool
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def clip(text: str, limit: int = MAX_RESULT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n[... {len(text) - limit} more characters cut]"
+
+
+def spec_sections(spec: str) -> list[tuple[str, str]]:
+    """Split a markdown spec into (heading, body) pairs at `## ` headings."""
+    parts = re.split(r"(?m)^(?=## )", spec)
+    sections = []
+    for part in parts:
+        heading = part.splitlines()[0].lstrip("# ").strip() if part.strip() else ""
+        sections.append((heading, part))
+    return sections
+
+
+class Toolbox:
+    def __init__(self, task: Task, target: Target, sandbox: Sandbox | None = None,
+                 source: str | None = None) -> None:
+        self.task = task
+        self.target = target
+        self.backend: Backend = backend_for(target)
+        self.sandbox = sandbox
+        stub = task.stub(target.family, self.backend.source_suffix)
+        self.source: str = source if source is not None else (stub or "")
+        self.submitted: str | None = None
+        self.last_verdict: Verdict | None = None
+
+    # --- reading ---------------------------------------------------------------------------
+    def spec(self, query: str = "") -> ToolResult:
+        """The whole spec, one section (by number or title words), or lines matching a word."""
+        spec = self.backend.spec(self.target)
+        if not query.strip():
+            return ToolResult(True, clip(spec, 12000))
+        q = query.strip().lower()
+        for heading, body in spec_sections(spec):
+            if heading.lower().startswith(q) or heading.lower().split(". ", 1)[-1].startswith(q):
+                return ToolResult(True, clip(body))
+        hits = [line for line in spec.splitlines() if q in line.lower()]
+        if not hits:
+            return ToolResult(False, f"nothing in the spec matches '{query}'")
+        return ToolResult(True, clip("\n".join(hits)))
+
+    # --- editing ---------------------------------------------------------------------------
+    def write(self, source: str) -> ToolResult:
+        self.source = source
+        return ToolResult(True, f"kernel written ({len(source.splitlines())} lines)")
+
+    def edit(self, old: str, new: str) -> ToolResult:
+        count = self.source.count(old)
+        if count != 1:
+            where = "not found" if count == 0 else f"found {count} times"
+            return ToolResult(False, f"the text to replace was {where}; it must occur exactly once")
+        self.source = self.source.replace(old, new)
+        return ToolResult(True, "edit applied")
+
+    # --- feedback --------------------------------------------------------------------------
+    def compile(self) -> ToolResult:
+        jobs = [Job(c.name, self.task.interface(c)) for c in self.task.visible_configs]
+        outcome = run_candidate(self.target, self.source, jobs, mode="compile",
+                                sandbox=self.sandbox)
+        if outcome.harness_error:
+            return ToolResult(False, outcome.harness_error)
+        errors = [o for o in outcome.configs if o.error]
+        if errors:
+            e = errors[0]
+            return ToolResult(False, f"compile error ({e.name}): {e.error_text}")
+        diag = outcome.configs[0].diagnostics if outcome.configs else {}
+        details = ", ".join(f"{k}={v}" for k, v in diag.items())
+        return ToolResult(True, f"compiled for {len(jobs)} configs; {details}", {"diagnostics": diag})
+
+    def run(self) -> ToolResult:
+        verdict = verify(self.task, self.target, self.source, hidden=False, sandbox=self.sandbox)
+        self.last_verdict = verdict
+        return ToolResult(verdict.valid, clip(verdict.describe()), {"verdict": verdict.to_json()})
+
+    def profile(self, config: str = "") -> ToolResult:
+        cfg = self.task.config(config) if config else self.task.visible_configs[-1]
+        if cfg.hidden:
+            return ToolResult(False, f"no visible config named '{config}'")
+        verdict = verify(self.task, self.target, self.source, configs=[cfg], sandbox=self.sandbox)
+        c = verdict.configs[0] if verdict.configs else None
+        if c is None or c.measure is None:
+            return ToolResult(False, clip(verdict.describe()))
+        report = self.backend_profile(c.counters, c.measure, c.roofline)
+        head = f"{cfg.label()}: {c.summary}"
+        return ToolResult(c.passed, clip(head + "\n" + report), {"counters": c.counters})
+
+    def backend_profile(self, counters: dict[str, Any], measure: float,
+                        roofline: float | None) -> str:
+        describe = getattr(self.backend, "profile_report", None)
+        if callable(describe):
+            return str(describe(counters, measure, roofline))
+        return "\n".join(f"{k}: {v}" for k, v in counters.items())
+
+    def submit(self) -> ToolResult:
+        self.submitted = self.source
+        return ToolResult(True, "submitted; final verification runs on fresh inputs and hidden "
+                                "configs")

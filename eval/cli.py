@@ -1,0 +1,280 @@
+"""The `kernelwright` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from agents.registry import UnknownAgent
+from eval import leaderboard as lb
+from eval.records import VALID, TrialRecord
+from eval.runner import RunError, RunSpec, run_suite
+from eval.store import Store, StoreError
+from isa.base import Target
+from isa.registry import UnknownTarget, backend_for, families
+from tasks import TaskError, all_tasks, load_suite, load_task
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="kernelwright: agents write kernels; real toolchains, emulators and a strict judge "
+         "check them; a leaderboard ranks them.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file "
+                     "(default: $KERNELWRIGHT_DB, else ~/.local/share/kernelwright/kernelwright.db)")]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one sentence."""
+
+
+def _target(text: str) -> Target:
+    target = Target.parse(text)
+    backend_for(target)  # raises UnknownTarget with one sentence
+    return target
+
+
+@app.command()
+def targets() -> None:
+    """List the targets kernelwright can compile for, with their executors here."""
+    table = Table(title="targets")
+    for col in ("target", "language", "executors here", "unit"):
+        table.add_column(col)
+    for family in families():
+        target = Target(family)
+        backend = backend_for(target)
+        table.add_row(target.name, backend.language, ", ".join(backend.executors(target)),
+                      backend.unit)
+    console.print(table)
+
+
+@app.command()
+def tasks(
+    suite: Annotated[str | None, typer.Option(help="Only the tasks of this suite")] = None,
+    target: Annotated[str | None, typer.Option(help="Only tasks that support this target")] = None,
+    format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """List tasks (id, level, visible configs, targets)."""
+    chosen = load_suite(suite) if suite else list(all_tasks().values())
+    if target:
+        family = _target(target).family
+        chosen = [t for t in chosen if t.supports(family)]
+    rows = [
+        {"id": t.id, "level": t.level, "title": t.title, "configs": len(t.visible_configs),
+         "hidden": len(t.hidden_configs),
+         "targets": sorted(f for f in families() if t.supports(f))}
+        for t in chosen
+    ]
+    if format is Format.json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"tasks{f' in suite {suite}' if suite else ''}")
+    for col in ("id", "level", "title", "configs", "hidden", "targets"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], str(r["level"]), r["title"], str(r["configs"]), str(r["hidden"]),
+                      ", ".join(r["targets"]))
+    console.print(table)
+
+
+@app.command()
+def spec(target: Annotated[str, typer.Argument(help="Target, e.g. tile")]) -> None:
+    """Print a target's ISA / language reference (what the agent reads)."""
+    t = _target(target)
+    console.print(backend_for(t).spec(t), markup=False, highlight=False)
+
+
+@app.command()
+def run(
+    suite: Annotated[str, typer.Option(help="Suite to run (smoke, core, full)")],
+    target: Annotated[str, typer.Option(help="Target, e.g. tile")],
+    agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, ...")] = "template",
+    model: Annotated[str, typer.Option(help="Model for LLM agents")] = "",
+    run_name: Annotated[str, typer.Option("--run-name", help="Name of the run; the same name "
+                        "resumes it (default: suite-target-agent[-model])")] = "",
+    executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
+    seeds: Annotated[int, typer.Option(help="Trials per task")] = 1,
+    jobs: Annotated[int, typer.Option(help="Trials in parallel")] = 1,
+    db: DbOption = None,
+) -> None:
+    """Run a suite: every task of it with one agent on one target; resumable."""
+    spec_ = RunSpec(suite=suite, target=_target(target).name, agent=agent, model=model,
+                    run_name=run_name, executor=executor, seeds=seeds, jobs=jobs)
+    store = Store(db)
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console)
+    bar: dict[str, Any] = {}
+
+    def on_plan(planned: int, skipped: int) -> None:
+        if skipped:
+            console.print(f"resuming run '{spec_.name()}': {skipped} of {planned} trials "
+                          "already stored")
+        bar["id"] = progress.add_task(spec_.name(), total=planned, completed=skipped, last="")
+
+    def on_trial(record: TrialRecord) -> None:
+        mark = "[green]valid[/]" if record.status == VALID else f"[red]{record.status}[/]"
+        progress.update(bar["id"], advance=1, last=f"{record.key.task}: {mark}")
+        if record.status != VALID:
+            progress.console.print(f"  {record.key.task}: {record.status}: {record.reason}",
+                                   markup=False, highlight=False)
+
+    with progress:
+        summary = run_suite(spec_, store, on_trial=on_trial, on_plan=on_plan)
+    valid = sum(1 for r in store.trials(summary.run) if r.status == VALID)
+    console.print(f"run '{summary.run}': {summary.planned} trials, {valid} valid "
+                  f"({len(summary.done)} run now, {summary.skipped} resumed)")
+
+
+@app.command("eval")
+def eval_(
+    file: Annotated[Path, typer.Argument(help="Kernel source file", exists=False)],
+    task: Annotated[str, typer.Option(help="Task id or task folder")],
+    target: Annotated[str, typer.Option(help="Target, e.g. tile")],
+    hidden: Annotated[bool, typer.Option(help="Also check the hidden configs")] = False,
+) -> None:
+    """Compile and validate a kernel file on every visible config; exit 0 only if valid."""
+    from agents.tools import Toolbox
+
+    if not file.is_file():
+        raise UserError(f"no such file: {file}")
+    try:
+        source = file.read_text()
+    except UnicodeDecodeError:
+        raise UserError(f"{file} is not a text file") from None
+    t = _target(target)
+    task_ = load_task(task)
+    box = Toolbox(task_, t, source=source)
+    from eval.validate import verify
+
+    verdict = verify(task_, t, source, hidden=hidden)
+    if not verdict.compiled:
+        err_console.print(f"error: {verdict.reason}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    table = Table(title=f"{task_.id} on {t.name}")
+    for col in ("config", "result", backend_for(t).unit, "roofline %"):
+        table.add_column(col)
+    for c in verdict.configs:
+        pct = c.roofline_pct
+        table.add_row(c.name + (" (hidden)" if c.hidden else ""),
+                      "[green]correct[/]" if c.passed else "[red]wrong[/]",
+                      f"{c.measure:.0f}" if c.measure is not None else "-",
+                      f"{pct:.1f}" if pct is not None and c.passed else "-")
+    console.print(table)
+    for c in verdict.configs:
+        if not c.passed:
+            console.print(f"{c.name}: {c.summary}", markup=False, highlight=False)
+    last = [c for c in verdict.configs if not c.hidden and c.measure is not None]
+    if last:
+        c = last[-1]
+        console.print(f"\nprofile of {c.name}:", style="bold")
+        console.print(box.backend_profile(c.counters, c.measure or 0.0, c.roofline),
+                      markup=False, highlight=False)
+    console.print(verdict.reason, markup=False, highlight=False)
+    raise typer.Exit(0 if verdict.valid else 1)
+
+
+@app.command("try")
+def try_(
+    task: Annotated[str, typer.Argument(help="Task id")],
+    target: Annotated[str, typer.Option(help="Target, e.g. tile")],
+    file: Annotated[Path | None, typer.Option(help="Start from this kernel instead of the stub")]
+    = None,
+) -> None:
+    """Work on one task interactively: edit, compile, run, profile, submit."""
+    from agents.session import Session
+
+    source = file.read_text() if file else None
+    Session(load_task(task), _target(target), source=source).loop()
+
+
+@app.command()
+def leaderboard(
+    db: DbOption = None,
+    run: Annotated[str | None, typer.Option(help="Only this run")] = None,
+    format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """Rank (agent, model, target) groups by validity and speed-up, from the stored trials."""
+    store = Store(db)
+    rows = lb.rows(store.trials(run))
+    if format is Format.json:
+        print(lb.to_json(rows))
+        return
+    if not rows:
+        console.print("no trials stored yet; run `kernelwright run --suite smoke --target tile`")
+        return
+    console.print(lb.render_table(rows))
+
+
+@app.command()
+def show(
+    trial: Annotated[int, typer.Argument(help="Trial id (see `kernelwright trials`)")],
+    db: DbOption = None,
+) -> None:
+    """Show one trial: its verdict, scores, transcript and kernel."""
+    from eval.show import render_trial
+
+    store = Store(db)
+    record = store.get_trial(trial)
+    if record is None:
+        raise UserError(f"no trial with id {trial}")
+    render_trial(console, record, store.events(record.key))
+
+
+@app.command()
+def trials(
+    db: DbOption = None,
+    run: Annotated[str | None, typer.Option(help="Only this run")] = None,
+) -> None:
+    """List stored trials with their ids."""
+    store = Store(db)
+    table = Table(title="trials")
+    for col in ("id", "run", "task", "target", "agent", "model", "status", "speed-up"):
+        table.add_column(col)
+    for r in store.trials(run):
+        table.add_row(str(r.id), r.key.run, r.key.task, r.key.target, r.key.agent, r.key.model,
+                      r.status, f"{r.speedup:.2f}" if r.speedup else "-")
+    console.print(table)
+
+
+@app.command()
+def selfcheck(
+    target: Annotated[str, typer.Option(help="Target to check")] = "tile",
+    suite: Annotated[str, typer.Option(help="Suite to check")] = "smoke",
+) -> None:
+    """Every task's oracle must be valid and its stub (nop) must fail; exit 1 otherwise."""
+    from eval.selfcheck import run_selfcheck
+
+    ok = run_selfcheck(console, _target(target), load_suite(suite))
+    raise typer.Exit(0 if ok else 1)
+
+
+KNOWN_ERRORS = (UserError, TaskError, UnknownTarget, UnknownAgent, StoreError, RunError)
+
+
+def main() -> None:
+    try:
+        app()
+    except KNOWN_ERRORS as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; stored trials are kept and the run resumes when "
+                          "started again")
+        sys.exit(130)

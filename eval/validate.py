@@ -1,0 +1,159 @@
+"""The judge: the only place that decides whether a candidate is correct.
+
+Every verification draws fresh inputs from a secret seed, runs the candidate in a sandboxed
+worker (outputs poisoned there before the run), computes the reference here, compares with
+a dtype- and task-aware tolerance on every configuration (hidden ones included for final
+verification), checks that inputs were left alone, and rejects times below the roofline."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from eval.compare import TensorMismatch, compare
+from isa.base import Target
+from isa.harness import ConfigOutcome, Job, run_candidate
+from isa.registry import backend_for
+from sandbox import Sandbox
+from tasks import Config, Task
+
+VERDICT_SCHEMA_VERSION = 1
+
+
+@dataclass
+class ConfigVerdict:
+    name: str
+    hidden: bool
+    passed: bool
+    measure: float | None = None
+    unit: str = ""
+    roofline: float | None = None
+    error: str = ""  # compile/runtime error or rejection reason, one sentence
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    counters: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""  # what a person or agent reads
+
+    @property
+    def roofline_pct(self) -> float | None:
+        if self.measure and self.roofline:
+            return 100.0 * self.roofline / self.measure
+        return None
+
+
+@dataclass
+class Verdict:
+    compiled: bool
+    valid: bool
+    reason: str  # one sentence: why not valid, or "valid on N configs"
+    configs: list[ConfigVerdict] = field(default_factory=list)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    compile_error: str = ""
+    schema_version: int = VERDICT_SCHEMA_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def visible_measures(self) -> dict[str, float]:
+        return {c.name: c.measure for c in self.configs
+                if not c.hidden and c.measure is not None and c.passed}
+
+    def describe(self, show_hidden: bool = False) -> str:
+        """A short report for a person or an agent (hidden configs named only if asked)."""
+        lines = [self.reason]
+        for c in self.configs:
+            if c.hidden and not show_hidden:
+                continue
+            lines.append(f"- {c.name}: {c.summary}")
+        return "\n".join(lines)
+
+
+def _config_inputs(task: Task, cfg: Config, seed: int, index: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([seed, index])
+    return task.make_inputs(cfg, rng)
+
+
+def verify(
+    task: Task,
+    target: Target,
+    source: str,
+    *,
+    hidden: bool = True,
+    seed: int | None = None,
+    sandbox: Sandbox | None = None,
+    configs: list[Config] | None = None,
+) -> Verdict:
+    """Judge `source` on the task's visible configs (and hidden ones when `hidden`)."""
+    backend = backend_for(target)
+    chosen = configs if configs is not None else (
+        task.visible_configs + (task.hidden_configs if hidden else []))
+    secret = secrets.randbits(63) if seed is None else seed
+    inputs = {c.name: _config_inputs(task, c, secret, i) for i, c in enumerate(chosen)}
+    jobs = [Job(c.name, task.interface(c), inputs[c.name]) for c in chosen]
+    outcome = run_candidate(target, source, jobs, mode="run", sandbox=sandbox)
+    if outcome.harness_error:
+        return Verdict(compiled=False, valid=False, reason=outcome.harness_error)
+    by_name = {o.name: o for o in outcome.configs}
+    first = outcome.configs[0] if outcome.configs else None
+    if first is not None and first.error and first.error.get("kind") == "CompileError":
+        msg = first.error_text
+        return Verdict(compiled=False, valid=False, reason=f"does not compile: {msg}",
+                       compile_error=msg)
+    tolerance = task.tolerance(backend.precision)
+    verdicts: list[ConfigVerdict] = []
+    for cfg in chosen:
+        result = by_name.get(cfg.name)
+        bound = backend.roofline(target, task.work(cfg))
+        verdicts.append(_judge_config(task, cfg, inputs[cfg.name], result, bound, tolerance))
+    failed = [v for v in verdicts if not v.passed]
+    if failed:
+        f = failed[0]
+        where = "a hidden config" if f.hidden else f.name
+        reason = f"wrong on {len(failed)} of {len(verdicts)} configs; {where}: {f.error or f.summary}"
+    else:
+        reason = f"valid on all {len(verdicts)} configs"
+    return Verdict(
+        compiled=True,
+        valid=not failed,
+        reason=reason,
+        configs=verdicts,
+        diagnostics=first.diagnostics if first else {},
+    )
+
+
+def _judge_config(task: Task, cfg: Config, inputs: dict[str, np.ndarray],
+                  result: ConfigOutcome | None, bound: float, tol: Any) -> ConfigVerdict:
+    verdict = ConfigVerdict(name=cfg.name, hidden=cfg.hidden, passed=False, roofline=bound)
+    if result is None:
+        verdict.error = verdict.summary = "no result came back for this config"
+        return verdict
+    verdict.measure, verdict.unit = result.measure, result.unit
+    verdict.counters, verdict.findings = result.counters, result.findings
+    if result.error:
+        verdict.error = verdict.summary = result.error_text
+        return verdict
+    if result.findings:
+        verdict.error = verdict.summary = "rejected: " + "; ".join(result.findings)
+        return verdict
+    expected = task.reference(inputs, cfg)
+    mismatches: list[TensorMismatch] = [
+        compare(name, result.outputs.get(name), exp, tol) for name, exp in expected.items()
+    ]
+    verdict.mismatches = [asdict(m) for m in mismatches]
+    wrong = [m for m in mismatches if not m.passed]
+    if wrong:
+        verdict.summary = "; ".join(m.describe() for m in wrong)
+        return verdict
+    if result.measure is not None and result.measure < bound * (1 - 1e-9):
+        verdict.error = verdict.summary = (
+            f"rejected: {result.measure:.0f} {result.unit} is below the roofline bound of "
+            f"{bound:.0f}, which no correct kernel can beat")
+        return verdict
+    verdict.passed = True
+    pct = verdict.roofline_pct
+    verdict.summary = (f"correct; {result.measure:.0f} {result.unit}"
+                       + (f" ({pct:.1f}% of roofline)" if pct is not None else ""))
+    return verdict

@@ -1,0 +1,118 @@
+"""The judge's side of the worker: prepares a private work directory, runs `isa.worker` in a
+sandbox, and reads back outputs and measurements. The judge never imports candidate code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from isa.base import KernelInterface, Target
+from isa.registry import backend_for
+from sandbox import Limits, Sandbox, get_sandbox
+
+DEFAULT_LIMITS = Limits(wall_s=120, cpu_s=120, memory_mb=4096)
+
+
+@dataclass
+class ConfigOutcome:
+    name: str
+    ok: bool
+    error: dict[str, Any] | None = None  # {"message", "line", "kind"}
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    measure: float | None = None
+    unit: str = ""
+    counters: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def error_text(self) -> str:
+        if not self.error:
+            return ""
+        line = self.error.get("line")
+        prefix = f"line {line}: " if line is not None else ""
+        return prefix + str(self.error.get("message", ""))
+
+
+@dataclass
+class WorkerOutcome:
+    """`harness_error` is set when the worker itself failed (timeout, crash, OOM)."""
+
+    configs: list[ConfigOutcome]
+    harness_error: str = ""
+    wall_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    iface: KernelInterface
+    inputs: dict[str, np.ndarray] | None = None
+
+
+def run_candidate(
+    target: Target,
+    source: str,
+    jobs: list[Job],
+    *,
+    mode: str = "run",
+    sandbox: Sandbox | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> WorkerOutcome:
+    """Compile (mode "compile") or compile and run (mode "run") `source` for each job."""
+    backend = backend_for(target)
+    sandbox = sandbox or get_sandbox("local")
+    workdir = Path(tempfile.mkdtemp(prefix="kw-worker-"))
+    try:
+        source_name = "kernel" + backend.source_suffix
+        (workdir / source_name).write_text(source)
+        configs = []
+        for job in jobs:
+            entry: dict[str, Any] = {"name": job.name, "iface": job.iface.to_json()}
+            if mode == "run":
+                if job.inputs is None:
+                    raise ValueError(f"job {job.name} needs inputs in run mode")
+                entry["inputs"] = f"in_{job.name}.npz"
+                np.savez(workdir / entry["inputs"], **job.inputs)
+            configs.append(entry)
+        job_doc = {"target": target.name, "source": source_name, "mode": mode, "configs": configs}
+        (workdir / "job.json").write_text(json.dumps(job_doc))
+        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, limits)
+        result_path = workdir / "result.json"
+        if proc.returncode != 0 or not result_path.is_file():
+            return WorkerOutcome([], harness_error=f"the worker failed: {proc.reason}",
+                                 wall_s=proc.wall_s)
+        result = json.loads(result_path.read_text())
+        if "internal_error" in result:
+            return WorkerOutcome([], harness_error="internal error in the worker: "
+                                 + result["internal_error"].strip().splitlines()[-1],
+                                 wall_s=proc.wall_s)
+        return WorkerOutcome([_read_config(workdir, c) for c in result["configs"]],
+                             wall_s=proc.wall_s)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _read_config(workdir: Path, entry: dict[str, Any]) -> ConfigOutcome:
+    outputs: dict[str, np.ndarray] = {}
+    if entry.get("outputs"):
+        with np.load(workdir / entry["outputs"], allow_pickle=False) as data:
+            outputs = {k: np.array(data[k]) for k in data.files}
+    return ConfigOutcome(
+        name=entry["name"],
+        ok=bool(entry["ok"]),
+        error=entry.get("error"),
+        diagnostics=entry.get("diagnostics", {}),
+        measure=entry.get("measure"),
+        unit=entry.get("unit", ""),
+        counters=entry.get("counters", {}),
+        findings=list(entry.get("findings", [])),
+        outputs=outputs,
+    )

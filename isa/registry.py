@@ -1,0 +1,42 @@
+"""Target families by name. Adding a family is one line here plus its package."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from isa.base import Backend, Target
+
+BACKENDS: dict[str, str] = {
+    "tile": "isa.accel.tile.backend:TileBackend",
+}
+
+
+class UnknownTarget(ValueError):
+    pass
+
+
+def families() -> list[str]:
+    return sorted(BACKENDS)
+
+
+@cache
+def _load(family: str) -> Backend:
+    module_name, _, attr = BACKENDS[family].partition(":")
+    backend: Backend = getattr(importlib.import_module(module_name), attr)()
+    return backend
+
+
+def backend_for(target: Target | str) -> Backend:
+    """The backend of a target; raises UnknownTarget with one sentence if there is none."""
+    if isinstance(target, str):
+        target = Target.parse(target)
+    if target.family not in BACKENDS:
+        known = ", ".join(families())
+        raise UnknownTarget(f"unknown target '{target.name}'; known targets: {known}")
+    backend = _load(target.family)
+    try:
+        backend.check_target(target)
+    except ValueError as exc:
+        raise UnknownTarget(str(exc)) from None
+    return backend

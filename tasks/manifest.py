@@ -1,0 +1,118 @@
+"""The task folder contract: `task.toml` parsed and checked with pydantic.
+
+A task folder holds `task.toml` (signature, work, tolerance, configurations), `reference.py`
+(a NumPy reference `reference(inputs, sizes) -> {output: array}`) and, per target family, a
+folder with `oracle<suffix>` (proves the task is solvable) and `stub<suffix>` (where an agent
+starts).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DTYPES = ("fp32",)
+
+
+class Distribution(BaseModel):
+    """How fresh inputs are drawn: `kind` in normal/uniform, then scaled and shifted."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["normal", "uniform"] = "normal"
+    scale: float = 1.0
+    shift: float = 0.0
+    positive: bool = False  # take the absolute value (for inputs that must be >= 0)
+
+
+class TensorDecl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    role: Literal["input", "output"]
+    shape: list[str | int]
+    dtype: Literal["fp32"] = "fp32"
+    dist: Distribution = Field(default_factory=Distribution)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_identifier(cls, value: str) -> str:
+        if not value.isidentifier():
+            raise ValueError(f"tensor name '{value}' must be an identifier")
+        return value
+
+
+class Tolerance(BaseModel):
+    """`|got - exp| <= atol * rms(exp) + rtol * |exp|` elementwise, and
+    `||got - exp|| / ||exp|| <= norm` over the whole output. `atol` is relative to the output's
+    RMS so that near-zero elements neither pass trivially nor fail on rounding noise."""
+
+    model_config = ConfigDict(extra="forbid")
+    atol: float = Field(ge=0)
+    rtol: float = Field(ge=0)
+    norm: float = Field(ge=0)
+
+
+class Work(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    macs: str = "0"
+    flops: str = "0"
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    level: int = Field(ge=1, le=3)
+    title: str
+    statement: str
+    tensor: list[TensorDecl]
+    work: Work = Field(default_factory=Work)
+    tolerance: dict[str, Tolerance]
+    configs: dict[str, dict[str, int]]
+    hidden: dict[str, dict[str, int]]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        names = [t.name for t in self.tensor]
+        if len(set(names)) != len(names):
+            raise ValueError("tensor names must be unique")
+        if not any(t.role == "input" for t in self.tensor):
+            raise ValueError("a task needs at least one input tensor")
+        if not any(t.role == "output" for t in self.tensor):
+            raise ValueError("a task needs at least one output tensor")
+        if "fp32" not in self.tolerance:
+            raise ValueError("tolerance.fp32 is required")
+        if len(self.configs) != 5:
+            raise ValueError(f"a task needs exactly 5 visible configs, found {len(self.configs)}")
+        if not self.hidden:
+            raise ValueError("a task needs at least one hidden config")
+        symbols = {d for t in self.tensor for d in t.shape if isinstance(d, str)}
+        for group in (self.configs, self.hidden):
+            for cname, sizes in group.items():
+                missing = symbols - set(sizes)
+                if missing:
+                    raise ValueError(f"config {cname} does not set {', '.join(sorted(missing))}")
+                bad = [k for k, v in sizes.items() if v < 1]
+                if bad:
+                    raise ValueError(f"config {cname}: sizes must be >= 1 ({', '.join(bad)})")
+        overlap = set(self.configs) & set(self.hidden)
+        if overlap:
+            raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
+        for expr in (self.work.macs, self.work.flops):
+            size_expr(expr, {s: 1 for s in symbols})
+        return self
+
+
+_ALLOWED = (ast.Expression, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Name,
+            ast.Constant, ast.Load)
+
+
+def size_expr(expr: str, sizes: dict[str, int]) -> int:
+    """Evaluate an integer expression over config sizes (`M*N*K`, `2*M*N`)."""
+    tree = ast.parse(expr, mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise ValueError(f"work expression '{expr}' may only use sizes, integers, + - * //")
+        if isinstance(node, ast.Name) and node.id not in sizes:
+            raise ValueError(f"work expression '{expr}' uses unknown size '{node.id}'")
+    return int(eval(compile(tree, "<work>", "eval"), {"__builtins__": {}}, dict(sizes)))

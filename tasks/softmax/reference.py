@@ -1,0 +1,7 @@
+import numpy as np
+
+
+def reference(inputs, sizes):
+    x = inputs["x"]
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return {"y": e / e.sum(axis=1, keepdims=True)}
