@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.syntax import Syntax
 
-from agents.tools import ToolResult, Toolbox
+from agents.tools import Toolbox, ToolResult
 from eval.validate import verify
 from isa.base import Target
 from tasks import Task
@@ -33,8 +33,9 @@ commands:
 
 
 class Session:
-    def __init__(self, task: Task, target: Target, source: str | None = None,
-                 console: Console | None = None) -> None:
+    def __init__(
+        self, task: Task, target: Target, source: str | None = None, console: Console | None = None
+    ) -> None:
         self.box = Toolbox(task, target, source=source)
         self.console = console or Console()
         self.commands: dict[str, Callable[[list[str]], None]] = {
@@ -111,8 +112,9 @@ class Session:
         self.box.submit()
         with self.console.status("final verification (hidden configs included)..."):
             verdict = verify(self.box.task, self.box.target, self.box.source, hidden=True)
-        self.console.print(verdict.reason, style="green" if verdict.valid else "red",
-                           markup=False, highlight=False)
+        self.console.print(
+            verdict.reason, style="green" if verdict.valid else "red", markup=False, highlight=False
+        )
 
     def handle(self, line: str) -> bool:
         """Run one command line; False when the session should end."""
@@ -135,8 +137,10 @@ class Session:
 
     def loop(self) -> None:
         t = self.box
-        self.console.print(f"[bold]kernelwright try[/]: task [cyan]{t.task.id}[/] on "
-                           f"[cyan]{t.target.name}[/]; type 'help' for commands")
+        self.console.print(
+            f"[bold]kernelwright try[/]: task [cyan]{t.task.id}[/] on "
+            f"[cyan]{t.target.name}[/]; type 'help' for commands"
+        )
         self._print(t.task.statement())
         while True:
             try:

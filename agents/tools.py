@@ -42,8 +42,9 @@ def spec_sections(spec: str) -> list[tuple[str, str]]:
 
 
 class Toolbox:
-    def __init__(self, task: Task, target: Target, sandbox: Sandbox | None = None,
-                 source: str | None = None) -> None:
+    def __init__(
+        self, task: Task, target: Target, sandbox: Sandbox | None = None, source: str | None = None
+    ) -> None:
         self.task = task
         self.target = target
         self.backend: Backend = backend_for(target)
@@ -84,8 +85,9 @@ class Toolbox:
     # --- feedback --------------------------------------------------------------------------
     def compile(self) -> ToolResult:
         jobs = [Job(c.name, self.task.interface(c)) for c in self.task.visible_configs]
-        outcome = run_candidate(self.target, self.source, jobs, mode="compile",
-                                sandbox=self.sandbox)
+        outcome = run_candidate(
+            self.target, self.source, jobs, mode="compile", sandbox=self.sandbox
+        )
         if outcome.harness_error:
             return ToolResult(False, outcome.harness_error)
         errors = [o for o in outcome.configs if o.error]
@@ -94,7 +96,9 @@ class Toolbox:
             return ToolResult(False, f"compile error ({e.name}): {e.error_text}")
         diag = outcome.configs[0].diagnostics if outcome.configs else {}
         details = ", ".join(f"{k}={v}" for k, v in diag.items())
-        return ToolResult(True, f"compiled for {len(jobs)} configs; {details}", {"diagnostics": diag})
+        return ToolResult(
+            True, f"compiled for {len(jobs)} configs; {details}", {"diagnostics": diag}
+        )
 
     def run(self) -> ToolResult:
         verdict = verify(self.task, self.target, self.source, hidden=False, sandbox=self.sandbox)
@@ -113,8 +117,9 @@ class Toolbox:
         head = f"{cfg.label()}: {c.summary}"
         return ToolResult(c.passed, clip(head + "\n" + report), {"counters": c.counters})
 
-    def backend_profile(self, counters: dict[str, Any], measure: float,
-                        roofline: float | None) -> str:
+    def backend_profile(
+        self, counters: dict[str, Any], measure: float, roofline: float | None
+    ) -> str:
         describe = getattr(self.backend, "profile_report", None)
         if callable(describe):
             return str(describe(counters, measure, roofline))
@@ -122,5 +127,6 @@ class Toolbox:
 
     def submit(self) -> ToolResult:
         self.submitted = self.source
-        return ToolResult(True, "submitted; final verification runs on fresh inputs and hidden "
-                                "configs")
+        return ToolResult(
+            True, "submitted; final verification runs on fresh inputs and hidden configs"
+        )

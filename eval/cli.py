@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,16 +27,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="kernelwright: agents write kernels; real toolchains, emulators and a strict judge "
-         "check them; a leaderboard ranks them.",
+    "check them; a leaderboard ranks them.",
 )
 console = Console()
 err_console = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file "
-                     "(default: $KERNELWRIGHT_DB, else ~/.local/share/kernelwright/kernelwright.db)")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file "
+        "(default: $KERNELWRIGHT_DB, else ~/.local/share/kernelwright/kernelwright.db)",
+    ),
+]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -60,8 +66,9 @@ def targets() -> None:
     for family in families():
         target = Target(family)
         backend = backend_for(target)
-        table.add_row(target.name, backend.language, ", ".join(backend.executors(target)),
-                      backend.unit)
+        table.add_row(
+            target.name, backend.language, ", ".join(backend.executors(target)), backend.unit
+        )
     console.print(table)
 
 
@@ -76,10 +83,15 @@ def tasks(
     if target:
         family = _target(target).family
         chosen = [t for t in chosen if t.supports(family)]
-    rows = [
-        {"id": t.id, "level": t.level, "title": t.title, "configs": len(t.visible_configs),
-         "hidden": len(t.hidden_configs),
-         "targets": sorted(f for f in families() if t.supports(f))}
+    rows: list[dict[str, Any]] = [
+        {
+            "id": t.id,
+            "level": t.level,
+            "title": t.title,
+            "configs": len(t.visible_configs),
+            "hidden": len(t.hidden_configs),
+            "targets": sorted(f for f in families() if t.supports(f)),
+        }
         for t in chosen
     ]
     if format is Format.json:
@@ -89,8 +101,14 @@ def tasks(
     for col in ("id", "level", "title", "configs", "hidden", "targets"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], str(r["level"]), r["title"], str(r["configs"]), str(r["hidden"]),
-                      ", ".join(r["targets"]))
+        table.add_row(
+            r["id"],
+            str(r["level"]),
+            r["title"],
+            str(r["configs"]),
+            str(r["hidden"]),
+            ", ".join(r["targets"]),
+        )
     console.print(table)
 
 
@@ -107,39 +125,64 @@ def run(
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
     agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, ...")] = "template",
     model: Annotated[str, typer.Option(help="Model for LLM agents")] = "",
-    run_name: Annotated[str, typer.Option("--run-name", help="Name of the run; the same name "
-                        "resumes it (default: suite-target-agent[-model])")] = "",
+    run_name: Annotated[
+        str,
+        typer.Option(
+            "--run-name",
+            help="Name of the run; the same name resumes it (default: suite-target-agent[-model])",
+        ),
+    ] = "",
     executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
     seeds: Annotated[int, typer.Option(help="Trials per task")] = 1,
     jobs: Annotated[int, typer.Option(help="Trials in parallel")] = 1,
     db: DbOption = None,
 ) -> None:
     """Run a suite: every task of it with one agent on one target; resumable."""
-    spec_ = RunSpec(suite=suite, target=_target(target).name, agent=agent, model=model,
-                    run_name=run_name, executor=executor, seeds=seeds, jobs=jobs)
+    spec_ = RunSpec(
+        suite=suite,
+        target=_target(target).name,
+        agent=agent,
+        model=model,
+        run_name=run_name,
+        executor=executor,
+        seeds=seeds,
+        jobs=jobs,
+    )
     store = Store(db)
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=console,
+    )
     bar: dict[str, Any] = {}
 
     def on_plan(planned: int, skipped: int) -> None:
         if skipped:
-            console.print(f"resuming run '{spec_.name()}': {skipped} of {planned} trials "
-                          "already stored")
+            console.print(
+                f"resuming run '{spec_.name()}': {skipped} of {planned} trials already stored"
+            )
         bar["id"] = progress.add_task(spec_.name(), total=planned, completed=skipped, last="")
 
     def on_trial(record: TrialRecord) -> None:
         mark = "[green]valid[/]" if record.status == VALID else f"[red]{record.status}[/]"
         progress.update(bar["id"], advance=1, last=f"{record.key.task}: {mark}")
         if record.status != VALID:
-            progress.console.print(f"  {record.key.task}: {record.status}: {record.reason}",
-                                   markup=False, highlight=False)
+            progress.console.print(
+                f"  {record.key.task}: {record.status}: {record.reason}",
+                markup=False,
+                highlight=False,
+            )
 
     with progress:
         summary = run_suite(spec_, store, on_trial=on_trial, on_plan=on_plan)
     valid = sum(1 for r in store.trials(summary.run) if r.status == VALID)
-    console.print(f"run '{summary.run}': {summary.planned} trials, {valid} valid "
-                  f"({len(summary.done)} run now, {summary.skipped} resumed)")
+    console.print(
+        f"run '{summary.run}': {summary.planned} trials, {valid} valid "
+        f"({len(summary.done)} run now, {summary.skipped} resumed)"
+    )
 
 
 @app.command("eval")
@@ -172,10 +215,12 @@ def eval_(
         table.add_column(col)
     for c in verdict.configs:
         pct = c.roofline_pct
-        table.add_row(c.name + (" (hidden)" if c.hidden else ""),
-                      "[green]correct[/]" if c.passed else "[red]wrong[/]",
-                      f"{c.measure:.0f}" if c.measure is not None else "-",
-                      f"{pct:.1f}" if pct is not None and c.passed else "-")
+        table.add_row(
+            c.name + (" (hidden)" if c.hidden else ""),
+            "[green]correct[/]" if c.passed else "[red]wrong[/]",
+            f"{c.measure:.0f}" if c.measure is not None else "-",
+            f"{pct:.1f}" if pct is not None and c.passed else "-",
+        )
     console.print(table)
     for c in verdict.configs:
         if not c.passed:
@@ -184,8 +229,11 @@ def eval_(
     if last:
         c = last[-1]
         console.print(f"\nprofile of {c.name}:", style="bold")
-        console.print(box.backend_profile(c.counters, c.measure or 0.0, c.roofline),
-                      markup=False, highlight=False)
+        console.print(
+            box.backend_profile(c.counters, c.measure or 0.0, c.roofline),
+            markup=False,
+            highlight=False,
+        )
     console.print(verdict.reason, markup=False, highlight=False)
     raise typer.Exit(0 if verdict.valid else 1)
 
@@ -194,8 +242,9 @@ def eval_(
 def try_(
     task: Annotated[str, typer.Argument(help="Task id")],
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
-    file: Annotated[Path | None, typer.Option(help="Start from this kernel instead of the stub")]
-    = None,
+    file: Annotated[
+        Path | None, typer.Option(help="Start from this kernel instead of the stub")
+    ] = None,
 ) -> None:
     """Work on one task interactively: edit, compile, run, profile, submit."""
     from agents.session import Session
@@ -248,8 +297,16 @@ def trials(
     for col in ("id", "run", "task", "target", "agent", "model", "status", "speed-up"):
         table.add_column(col)
     for r in store.trials(run):
-        table.add_row(str(r.id), r.key.run, r.key.task, r.key.target, r.key.agent, r.key.model,
-                      r.status, f"{r.speedup:.2f}" if r.speedup else "-")
+        table.add_row(
+            str(r.id),
+            r.key.run,
+            r.key.task,
+            r.key.target,
+            r.key.agent,
+            r.key.model,
+            r.status,
+            f"{r.speedup:.2f}" if r.speedup else "-",
+        )
     console.print(table)
 
 
@@ -275,6 +332,11 @@ def main() -> None:
         err_console.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("interrupted; stored trials are kept and the run resumes when "
-                          "started again")
+        err_console.print(
+            "interrupted; stored trials are kept and the run resumes when started again"
+        )
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -43,24 +43,40 @@ class TensorMismatch:
         return "; ".join(parts) + (f"; worst: {shown}" if shown else "")
 
 
-def compare(name: str, got: np.ndarray | None, expected: np.ndarray, tol: Tolerance) -> TensorMismatch:
+def compare(
+    name: str, got: np.ndarray | None, expected: np.ndarray, tol: Tolerance
+) -> TensorMismatch:
     total = int(expected.size)
     if got is None or got.shape != expected.shape:
         shape = "missing" if got is None else f"shape {tuple(got.shape)}"
-        return TensorMismatch(name, total, total, 0, float("inf"), float("inf"),
-                              [{"index": [], "expected": 0.0, "got": float("nan"),
-                                "err": float("inf"), "note": f"output {shape}, expected "
-                                f"{tuple(expected.shape)}"}])
+        return TensorMismatch(
+            name,
+            total,
+            total,
+            0,
+            float("inf"),
+            float("inf"),
+            [
+                {
+                    "index": [],
+                    "expected": 0.0,
+                    "got": float("nan"),
+                    "err": float("inf"),
+                    "note": f"output {shape}, expected {tuple(expected.shape)}",
+                }
+            ],
+        )
     got64 = got.astype(np.float64)
     exp64 = expected.astype(np.float64)
     finite = np.isfinite(got64)
     err = np.where(finite, np.abs(got64 - exp64), np.inf)
     rms = float(np.sqrt(np.mean(exp64 * exp64))) if total else 0.0
-    bound = tol.atol * max(rms, np.finfo(np.float32).tiny) + tol.rtol * np.abs(exp64)
+    bound = tol.atol * max(rms, float(np.finfo(np.float32).tiny)) + tol.rtol * np.abs(exp64)
     wrong_mask = ~(err <= bound)
     norm_exp = float(np.linalg.norm(exp64))
-    rel_norm = (float(np.linalg.norm(np.where(finite, got64 - exp64, np.inf)))
-                / max(norm_exp, np.finfo(np.float64).tiny))
+    rel_norm = float(np.linalg.norm(np.where(finite, got64 - exp64, np.inf))) / max(
+        norm_exp, np.finfo(np.float64).tiny
+    )
     wrong = int(wrong_mask.sum())
     if wrong == 0 and rel_norm > tol.norm:
         # Each element is within bounds but the whole is biased: flag the largest errors.
@@ -74,12 +90,14 @@ def compare(name: str, got: np.ndarray | None, expected: np.ndarray, tol: Tolera
             if not np.isfinite(excess[flat]) and excess[flat] < 0:
                 break
             idx = np.unravel_index(int(flat), expected.shape)
-            worst.append({
-                "index": [int(i) for i in idx],
-                "expected": float(exp64[idx]),
-                "got": float(got64[idx]),
-                "err": float(err[idx]),
-            })
+            worst.append(
+                {
+                    "index": [int(i) for i in idx],
+                    "expected": float(exp64[idx]),
+                    "got": float(got64[idx]),
+                    "err": float(err[idx]),
+                }
+            )
     return TensorMismatch(
         name=name,
         total=total,

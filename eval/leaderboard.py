@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from statistics import fmean
 from typing import TypedDict
 
+from rich import box
 from rich.table import Table
 
 from eval.records import TrialRecord
@@ -125,7 +126,7 @@ def rows(trials: Iterable[TrialRecord]) -> list[Row]:
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    return "-" if value is None else f"{value * 100:.0f}%"
 
 
 def _num(value: float | None, digits: int = 1, suffix: str = "") -> str:
@@ -138,32 +139,42 @@ def _cost(value: float) -> str:
 
 def render_table(table: Sequence[Row], title: str = "Leaderboard") -> Table:
     """A Rich table for the terminal: percentages, 2-decimal speed-ups, '-' where a figure
-    does not exist (e.g. no valid trial, so no speed-up)."""
-    out = Table(title=title)
-    for header in ("agent", "model", "target", "executor"):
-        out.add_column(header)
-    for header in ("trials", "valid (95% CI)", "speedup", "fast1.0", "fast1.5", "roofline"):
-        out.add_column(header, justify="right")
-    for header in ("steps", "1st valid", "tokens", "cost"):
-        out.add_column(header, justify="right")
+    does not exist (e.g. no valid trial, so no speed-up). Token and cost columns appear only
+    when some group used a model, so the table fits an 80-column terminal for baselines."""
+    with_usage = any(r["tokens"] or r["cost_usd"] for r in table)
+    out = Table(
+        title=title, box=box.SIMPLE_HEAD, padding=(0, 0), collapse_padding=True, pad_edge=False
+    )
+    out.add_column("agent", no_wrap=True)
+    out.add_column(" model", no_wrap=True)
+    out.add_column(" target", no_wrap=True)
+    for header in (" n", " valid [95% CI]", " speed-up", " fast1", " fast1.5", " roof%"):
+        out.add_column(header, justify="right", no_wrap=True)
+    if with_usage:
+        for header in (" steps", " 1st valid", " tokens", " cost"):
+            out.add_column(header, justify="right")
     for r in table:
         lo, hi = r["valid_rate_ci"]
-        out.add_row(
+        target = r["target"] if r["executor"] in ("", "emu") else f"{r['target']}/{r['executor']}"
+        cells = [
             r["agent"],
-            r["model"],
-            r["target"],
-            r["executor"],
+            r["model"] or "-",
+            target,
             str(r["trials"]),
-            f"{_pct(r['valid_rate'])} ({lo * 100:.0f}-{hi * 100:.0f})",
+            f"{_pct(r['valid_rate'])} [{lo * 100:.0f},{hi * 100:.0f}]",
             _num(r["geomean_speedup"], 2, "x"),
             _pct(r["fast_1_0"]),
             _pct(r["fast_1_5"]),
-            _num(r["roofline_pct"], 1, "%"),
-            _num(r["mean_steps"]),
-            _num(r["first_valid_step"]),
-            f"{r['tokens']:,.0f}",
-            _cost(r["cost_usd"]),
-        )
+            _num(r["roofline_pct"], 0, "%"),
+        ]
+        if with_usage:
+            cells += [
+                _num(r["mean_steps"]),
+                _num(r["first_valid_step"]),
+                f"{r['tokens']:,.0f}",
+                _cost(r["cost_usd"]),
+            ]
+        out.add_row(*cells)
     return out
 
 

@@ -59,8 +59,7 @@ def _now() -> str:
 
 def plan(spec: RunSpec, tasks: list[Task], executor: str) -> list[tuple[Task, TrialKey]]:
     return [
-        (task, TrialKey(spec.name(), task.id, spec.target, executor, spec.agent,
-                        spec.model, seed))
+        (task, TrialKey(spec.name(), task.id, spec.target, executor, spec.agent, spec.model, seed))
         for task in tasks
         for seed in range(spec.seeds)
     ]
@@ -79,8 +78,14 @@ def run_trial(task: Task, key: TrialKey, store: Store) -> TrialRecord:
         target = Target.parse(key.target)
         backend = backend_for(target)
         agent = make_agent(key.agent)
-        ctx = TrialContext(task=task, target=target, backend=backend,
-                           model=key.model or None, seed=key.seed, on_event=on_event)
+        ctx = TrialContext(
+            task=task,
+            target=target,
+            backend=backend,
+            model=key.model or None,
+            seed=key.seed,
+            on_event=on_event,
+        )
         submission = agent.solve(ctx)
         record.source = submission.source
         record.steps = submission.steps
@@ -120,8 +125,10 @@ def check_spec(spec: RunSpec) -> tuple[list[Task], str]:
     available = backend.executors(target)
     executor = spec.executor or available[0]
     if executor not in available:
-        raise RunError(f"executor '{executor}' is not available for {target.name} here; "
-                       f"available: {', '.join(available)}")
+        raise RunError(
+            f"executor '{executor}' is not available for {target.name} here; "
+            f"available: {', '.join(available)}"
+        )
     tasks = [t for t in load_suite(spec.suite) if t.supports(target.family)]
     if not tasks:
         raise RunError(f"no task of suite '{spec.suite}' supports target {target.name}")
@@ -138,8 +145,16 @@ def run_suite(
 ) -> RunSummary:
     tasks, executor = check_spec(spec)
     run_name = spec.name()
-    store.ensure_run(run_name, {"suite": spec.suite, "target": spec.target, "agent": spec.agent,
-                                "model": spec.model, "executor": executor})
+    store.ensure_run(
+        run_name,
+        {
+            "suite": spec.suite,
+            "target": spec.target,
+            "agent": spec.agent,
+            "model": spec.model,
+            "executor": executor,
+        },
+    )
     finished = store.finished_keys(run_name)
     todo = [(t, k) for t, k in plan(spec, tasks, executor) if k not in finished]
     planned = len(tasks) * spec.seeds

@@ -21,6 +21,9 @@ def speedup(measures: dict[str, float], baseline: dict[str, float]) -> float | N
 
 
 def roofline_pct(verdict: Verdict) -> float | None:
-    values = [c.roofline_pct for c in verdict.configs
-              if not c.hidden and c.passed and c.roofline_pct is not None]
+    values = [
+        c.roofline_pct
+        for c in verdict.configs
+        if not c.hidden and c.passed and c.roofline_pct is not None
+    ]
     return sum(values) / len(values) if values else None

@@ -42,8 +42,12 @@ def run_selfcheck(console: Console, target: Target, tasks: list[Task]) -> bool:
                     notes.append("the stub passes: the task checks nothing")
             ok = oracle_ok and stub_fails
             all_ok = all_ok and ok
-            table.add_row(task.id, "[green]valid[/]" if oracle_ok else "[red]FAIL[/]",
-                          "[green]fails[/]" if stub_fails else "[red]PASSES[/]", "; ".join(notes))
+            table.add_row(
+                task.id,
+                "[green]valid[/]" if oracle_ok else "[red]FAIL[/]",
+                "[green]fails[/]" if stub_fails else "[red]PASSES[/]",
+                "; ".join(notes),
+            )
     console.print(table)
     console.print("[green]selfcheck passed[/]" if all_ok else "[red]selfcheck failed[/]")
     return all_ok

@@ -28,8 +28,9 @@ def render_trial(console: Console, record: TrialRecord, events: list[dict[str, A
     head.add_row("agent", k.agent, "model", k.model or "-")
     head.add_row("status", f"[{colour}]{record.status}[/]", "speed-up", _fmt(record.speedup, ".2f"))
     head.add_row("roofline %", _fmt(record.roofline_pct, ".1f"), "steps", str(record.steps))
-    head.add_row("tokens", str(record.tokens_in + record.tokens_out), "cost",
-                 f"${record.cost_usd:.4f}")
+    head.add_row(
+        "tokens", str(record.tokens_in + record.tokens_out), "cost", f"${record.cost_usd:.4f}"
+    )
     head.add_row("wall", f"{record.wall_s:.2f} s", "finished", record.finished_at)
     console.print(Panel(head, title=f"trial {record.id}"))
     if record.reason:
@@ -40,9 +41,12 @@ def render_trial(console: Console, record: TrialRecord, events: list[dict[str, A
         for col in ("config", "result", record.unit or "measure", "detail"):
             table.add_column(col)
         for c in configs:
-            table.add_row(c["name"] + (" (hidden)" if c.get("hidden") else ""),
-                          "[green]correct[/]" if c["passed"] else "[red]wrong[/]",
-                          _fmt(c.get("measure"), ".0f"), c.get("summary", ""))
+            table.add_row(
+                c["name"] + (" (hidden)" if c.get("hidden") else ""),
+                "[green]correct[/]" if c["passed"] else "[red]wrong[/]",
+                _fmt(c.get("measure"), ".0f"),
+                c.get("summary", ""),
+            )
         console.print(table)
     if events:
         console.print(f"[bold]transcript[/] ({len(events)} events)")
@@ -51,7 +55,10 @@ def render_trial(console: Console, record: TrialRecord, events: list[dict[str, A
             text = payload if isinstance(payload, str) else json.dumps(payload, indent=1)
             if len(text) > MAX_PAYLOAD_CHARS:
                 text = text[:MAX_PAYLOAD_CHARS] + f"\n[... {len(text) - MAX_PAYLOAD_CHARS} cut]"
-            console.print(Panel(text, title=f"{event.get('seq')}: {event.get('kind')}",
-                                title_align="left"), markup=False, highlight=False)
+            console.print(
+                Panel(text, title=f"{event.get('seq')}: {event.get('kind')}", title_align="left"),
+                markup=False,
+                highlight=False,
+            )
     if record.source:
         console.print(Panel(Syntax(record.source, "nasm", line_numbers=True), title="kernel"))

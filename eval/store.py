@@ -12,7 +12,7 @@ resumable and lets two workers race without duplicating rows.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -137,28 +137,6 @@ class BaselineRow(Base):
     unit: Mapped[str] = mapped_column(String(20))
     source_hash: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-@dataclass(frozen=True)
-class Event:
-    seq: int
-    kind: str
-    payload: dict[str, Any]
-    created_at: str  # ISO 8601, UTC
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The baseline kernel's measure for one config; speed-ups are measured against it."""
-
-    task: str
-    target: str
-    executor: str
-    config: str
-    measure: float
-    unit: str
-    source_hash: str  # hash of the baseline's source, so a changed template is re-measured
-    created_at: str  # ISO 8601, UTC
 
 
 def default_url() -> str:
@@ -343,12 +321,17 @@ class Store:
             }
             return self._insert_ignore(session, EventRow, values)
 
-    def events(self, key: TrialKey) -> list[Event]:
-        """A trial's events in step order."""
+    def events(self, key: TrialKey) -> list[dict[str, Any]]:
+        """A trial's events in step order, each {seq, kind, payload, created_at}."""
         query = select(EventRow).where(*_key_filter(EventRow, key)).order_by(EventRow.seq)
         with self._session() as session:
             return [
-                Event(row.seq, row.kind, row.payload, _iso(row.created_at))
+                {
+                    "seq": row.seq,
+                    "kind": row.kind,
+                    "payload": row.payload,
+                    "created_at": _iso(row.created_at),
+                }
                 for row in session.scalars(query)
             ]
 
@@ -365,10 +348,11 @@ class Store:
         source_hash: str,
         *,
         replace: bool = False,
-    ) -> Baseline:
-        """Record a baseline measure and return the one stored. The first measure of a
-        (task, target, executor, config, source_hash) is kept, so every trial compares with
-        the same number; `replace=True` overwrites it (e.g. after fixing the harness)."""
+    ) -> float:
+        """Record the baseline kernel's measure for one config and return the measure kept.
+        `source_hash` identifies the baseline's source, so a changed template is measured
+        anew. The first measure of a key is kept, so every trial compares with the same
+        number; `replace=True` overwrites it (e.g. after fixing the timing harness)."""
         ident = {
             "task": task,
             "target": target,
@@ -380,12 +364,10 @@ class Store:
             inserted = self._insert_ignore(
                 session, BaselineRow, {**ident, "measure": measure, "unit": unit}
             )
+            row = session.scalars(select(BaselineRow).filter_by(**ident)).one()
             if replace and not inserted:
-                row = session.scalars(select(BaselineRow).filter_by(**ident)).one()
                 row.measure, row.unit, row.created_at = measure, unit, _now()
-        baseline = self.get_baseline(task, target, executor, config, source_hash)
-        assert baseline is not None
-        return baseline
+            return row.measure
 
     def get_baseline(
         self,
@@ -394,28 +376,17 @@ class Store:
         executor: str,
         config: str,
         source_hash: str | None = None,
-    ) -> Baseline | None:
-        """The baseline for a config; without `source_hash`, the most recently measured."""
-        query = select(BaselineRow).filter_by(
+    ) -> float | None:
+        """The baseline measure for a config (in the unit it was stored with); without
+        `source_hash`, the most recently measured one."""
+        query = select(BaselineRow.measure).filter_by(
             task=task, target=target, executor=executor, config=config
         )
         if source_hash is not None:
             query = query.filter_by(source_hash=source_hash)
         query = query.order_by(BaselineRow.created_at.desc(), BaselineRow.id.desc()).limit(1)
         with self._session() as session:
-            row = session.scalars(query).first()
-            if row is None:
-                return None
-            return Baseline(
-                row.task,
-                row.target,
-                row.executor,
-                row.config,
-                row.measure,
-                row.unit,
-                row.source_hash,
-                _iso(row.created_at),
-            )
+            return session.scalar(query)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -58,8 +58,11 @@ class Verdict:
         return asdict(self)
 
     def visible_measures(self) -> dict[str, float]:
-        return {c.name: c.measure for c in self.configs
-                if not c.hidden and c.measure is not None and c.passed}
+        return {
+            c.name: c.measure
+            for c in self.configs
+            if not c.hidden and c.measure is not None and c.passed
+        }
 
     def describe(self, show_hidden: bool = False) -> str:
         """A short report for a person or an agent (hidden configs named only if asked)."""
@@ -88,8 +91,11 @@ def verify(
 ) -> Verdict:
     """Judge `source` on the task's visible configs (and hidden ones when `hidden`)."""
     backend = backend_for(target)
-    chosen = configs if configs is not None else (
-        task.visible_configs + (task.hidden_configs if hidden else []))
+    chosen = (
+        configs
+        if configs is not None
+        else (task.visible_configs + (task.hidden_configs if hidden else []))
+    )
     secret = secrets.randbits(63) if seed is None else seed
     inputs = {c.name: _config_inputs(task, c, secret, i) for i, c in enumerate(chosen)}
     jobs = [Job(c.name, task.interface(c), inputs[c.name]) for c in chosen]
@@ -100,8 +106,9 @@ def verify(
     first = outcome.configs[0] if outcome.configs else None
     if first is not None and first.error and first.error.get("kind") == "CompileError":
         msg = first.error_text
-        return Verdict(compiled=False, valid=False, reason=f"does not compile: {msg}",
-                       compile_error=msg)
+        return Verdict(
+            compiled=False, valid=False, reason=f"does not compile: {msg}", compile_error=msg
+        )
     tolerance = task.tolerance(backend.precision)
     verdicts: list[ConfigVerdict] = []
     for cfg in chosen:
@@ -112,7 +119,9 @@ def verify(
     if failed:
         f = failed[0]
         where = "a hidden config" if f.hidden else f.name
-        reason = f"wrong on {len(failed)} of {len(verdicts)} configs; {where}: {f.error or f.summary}"
+        reason = (
+            f"failed on {len(failed)} of {len(verdicts)} configs; {where}: {f.error or f.summary}"
+        )
     else:
         reason = f"valid on all {len(verdicts)} configs"
     return Verdict(
@@ -124,8 +133,14 @@ def verify(
     )
 
 
-def _judge_config(task: Task, cfg: Config, inputs: dict[str, np.ndarray],
-                  result: ConfigOutcome | None, bound: float, tol: Any) -> ConfigVerdict:
+def _judge_config(
+    task: Task,
+    cfg: Config,
+    inputs: dict[str, np.ndarray],
+    result: ConfigOutcome | None,
+    bound: float,
+    tol: Any,
+) -> ConfigVerdict:
     verdict = ConfigVerdict(name=cfg.name, hidden=cfg.hidden, passed=False, roofline=bound)
     if result is None:
         verdict.error = verdict.summary = "no result came back for this config"
@@ -150,10 +165,12 @@ def _judge_config(task: Task, cfg: Config, inputs: dict[str, np.ndarray],
     if result.measure is not None and result.measure < bound * (1 - 1e-9):
         verdict.error = verdict.summary = (
             f"rejected: {result.measure:.0f} {result.unit} is below the roofline bound of "
-            f"{bound:.0f}, which no correct kernel can beat")
+            f"{bound:.0f}, which no correct kernel can beat"
+        )
         return verdict
     verdict.passed = True
     pct = verdict.roofline_pct
-    verdict.summary = (f"correct; {result.measure:.0f} {result.unit}"
-                       + (f" ({pct:.1f}% of roofline)" if pct is not None else ""))
+    verdict.summary = f"correct; {result.measure:.0f} {result.unit}" + (
+        f" ({pct:.1f}% of roofline)" if pct is not None else ""
+    )
     return verdict

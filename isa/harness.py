@@ -9,13 +9,19 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from isa.base import KernelInterface, Target
 from isa.registry import backend_for
 from sandbox import Limits, Sandbox, get_sandbox
+
+
+def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """np.savez with its keyword-array form, typed."""
+    cast(Any, np.savez)(path, **arrays)
+
 
 DEFAULT_LIMITS = Limits(wall_s=120, cpu_s=120, memory_mb=4096)
 
@@ -80,22 +86,27 @@ def run_candidate(
                 if job.inputs is None:
                     raise ValueError(f"job {job.name} needs inputs in run mode")
                 entry["inputs"] = f"in_{job.name}.npz"
-                np.savez(workdir / entry["inputs"], **job.inputs)
+                save_npz(workdir / entry["inputs"], job.inputs)
             configs.append(entry)
         job_doc = {"target": target.name, "source": source_name, "mode": mode, "configs": configs}
         (workdir / "job.json").write_text(json.dumps(job_doc))
         proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, limits)
         result_path = workdir / "result.json"
         if proc.returncode != 0 or not result_path.is_file():
-            return WorkerOutcome([], harness_error=f"the worker failed: {proc.reason}",
-                                 wall_s=proc.wall_s)
+            return WorkerOutcome(
+                [], harness_error=f"the worker failed: {proc.reason}", wall_s=proc.wall_s
+            )
         result = json.loads(result_path.read_text())
         if "internal_error" in result:
-            return WorkerOutcome([], harness_error="internal error in the worker: "
-                                 + result["internal_error"].strip().splitlines()[-1],
-                                 wall_s=proc.wall_s)
-        return WorkerOutcome([_read_config(workdir, c) for c in result["configs"]],
-                             wall_s=proc.wall_s)
+            return WorkerOutcome(
+                [],
+                harness_error="internal error in the worker: "
+                + result["internal_error"].strip().splitlines()[-1],
+                wall_s=proc.wall_s,
+            )
+        return WorkerOutcome(
+            [_read_config(workdir, c) for c in result["configs"]], wall_s=proc.wall_s
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

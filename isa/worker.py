@@ -13,12 +13,16 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from isa.base import KernelError, KernelInterface, Target
 from isa.registry import backend_for
+
+
+def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    cast(Any, np.savez)(path, **arrays)
 
 
 def _error(exc: KernelError) -> dict[str, Any]:
@@ -41,7 +45,7 @@ def run_job(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
                     inputs = {k: data[k] for k in data.files}
                 result = backend.execute(target, build, iface, inputs)
                 out_name = f"out_{cfg['name']}.npz"
-                np.savez(workdir / out_name, **result.outputs)
+                save_npz(workdir / out_name, result.outputs)
                 entry.update(
                     outputs=out_name,
                     measure=result.measure,

@@ -103,8 +103,17 @@ class Manifest(BaseModel):
         return self
 
 
-_ALLOWED = (ast.Expression, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Name,
-            ast.Constant, ast.Load)
+_ALLOWED = (
+    ast.Expression,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.FloorDiv,
+    ast.Name,
+    ast.Constant,
+    ast.Load,
+)
 
 
 def size_expr(expr: str, sizes: dict[str, int]) -> int:

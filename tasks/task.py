@@ -116,7 +116,7 @@ class Task:
         fn = getattr(module, "reference", None)
         if not callable(fn):
             raise TaskError(f"task {self.id}: reference.py defines no function 'reference'")
-        return fn  # type: ignore[no-any-return]
+        return fn
 
     def reference(self, inputs: dict[str, np.ndarray], cfg: Config) -> dict[str, np.ndarray]:
         """Expected outputs, computed in float64 from copies of the inputs."""
@@ -145,7 +145,12 @@ class Task:
 
     # --- what the agent reads -------------------------------------------------------------
     def statement(self) -> str:
-        lines = [f"# Task {self.id} (level {self.level}): {self.title}", "", self.manifest.statement.strip(), ""]
+        lines = [
+            f"# Task {self.id} (level {self.level}): {self.title}",
+            "",
+            self.manifest.statement.strip(),
+            "",
+        ]
         lines.append("Tensors (row-major, fp32):")
         for t in self.tensors:
             dims = ", ".join(str(d) for d in t.shape) or "scalar"
@@ -172,7 +177,9 @@ def load_task_folder(folder: Path) -> Task:
         where = ".".join(str(p) for p in first["loc"]) or "top level"
         raise TaskError(f"{manifest_path}: {where}: {first['msg']}") from None
     if manifest.id != folder.name:
-        raise TaskError(f"{manifest_path}: id '{manifest.id}' must match its folder '{folder.name}'")
+        raise TaskError(
+            f"{manifest_path}: id '{manifest.id}' must match its folder '{folder.name}'"
+        )
     if not (folder / "reference.py").is_file():
         raise TaskError(f"task {manifest.id} has no reference.py")
     return Task(folder, manifest)

@@ -1,2 +1,5 @@
-def reference(inputs, sizes):
+import numpy as np
+
+
+def reference(inputs: dict[str, np.ndarray], sizes: dict[str, int]) -> dict[str, np.ndarray]:
     return {"y": inputs["a"] @ inputs["x"]}

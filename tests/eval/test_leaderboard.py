@@ -131,9 +131,9 @@ def test_render_and_json() -> None:
     console = Console(record=True, width=200)
     console.print(render_table(table))
     text = console.export_text()
-    assert "75.0% (30-95)" in text
+    assert "75% [30,95]" in text
     assert "2.08x" in text and "1.00x" in text
-    assert "65.0%" in text and "$0.0250" in text and "212" in text
+    assert "65%" in text and "$0.0250" in text and "212" in text
     m2_line = next(line for line in text.splitlines() if " m2 " in line)
     assert m2_line.count(" - ") >= 3  # no speed-up, roofline or first valid step
     assert json.loads(to_json(table)) == [dict(r) for r in table]

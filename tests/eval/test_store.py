@@ -108,22 +108,22 @@ def test_events(db: Store) -> None:
     assert not db.append_event(k, 0, "message", {"role": "user", "text": "replayed"})
     assert db.append_event(key(seed=9), 0, "message", {})
     events = db.events(k)
-    assert [(e.seq, e.kind) for e in events] == [(0, "message"), (1, "tool_result")]
-    assert events[0].payload == {"role": "user", "text": "write add"}
+    assert [(e["seq"], e["kind"]) for e in events] == [(0, "message"), (1, "tool_result")]
+    assert events[0]["payload"] == {"role": "user", "text": "write add"}
+    assert events[0]["created_at"].endswith("+00:00")
     assert db.events(key(seed=5)) == []
 
 
 def test_baselines(db: Store) -> None:
     args = ("add", "tile", "emu", "c0")
     assert db.get_baseline(*args) is None
-    first = db.put_baseline(*args, 1000.0, "cycles", "h1")
-    assert db.put_baseline(*args, 999.0, "cycles", "h1") == first  # first measure is kept
-    assert db.put_baseline(*args, 900.0, "cycles", "h1", replace=True).measure == 900.0
+    assert db.put_baseline(*args, 1000.0, "cycles", "h1") == 1000.0
+    assert db.put_baseline(*args, 999.0, "cycles", "h1") == 1000.0  # first measure is kept
+    assert db.put_baseline(*args, 900.0, "cycles", "h1", replace=True) == 900.0
     db.put_baseline(*args, 800.0, "cycles", "h2")
-    got = db.get_baseline(*args, source_hash="h1")
-    assert got is not None and got.measure == 900.0
-    latest = db.get_baseline(*args)
-    assert latest is not None and latest.source_hash == "h2"
+    assert db.get_baseline(*args, source_hash="h1") == 900.0
+    assert db.get_baseline(*args) == 800.0  # the newest
+    assert db.get_baseline("add", "tile", "emu", "c1") is None
 
 
 def test_two_stores_on_one_file(tmp_path: Path) -> None:
@@ -227,14 +227,15 @@ def pg_url() -> Iterator[str]:
     if not (initdb and pg_ctl):
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     user: dict[str, int] = {}
-    folder = Path(tempfile.mkdtemp(prefix="kw-pg-"))
     if os.geteuid() == 0:
         account = next((n for n in ("postgres", "nobody") if _has_user(n)), None)
         if account is None:
             pytest.skip("running as root and no unprivileged user to run PostgreSQL as")
         entry = pwd.getpwnam(account)
         user = {"user": entry.pw_uid, "group": entry.pw_gid}
-        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    folder = Path(tempfile.mkdtemp(prefix="kw-pg-"))
+    if user:
+        os.chown(folder, user["user"], user["group"])
     data, port = folder / "data", _free_port()
 
     def run(*argv: str) -> None:
@@ -271,6 +272,6 @@ def test_postgres(pg_url: str) -> None:
         assert store.finished_keys("r1") == {key(seed=0), key(seed=1)}
         assert store.append_event(key(), 0, "message", {"text": "hi"})
         assert not store.append_event(key(), 0, "message", {"text": "again"})
-        assert store.put_baseline("add", "tile", "emu", "c0", 10.0, "cycles", "h").measure == 10
+        assert store.put_baseline("add", "tile", "emu", "c0", 10.0, "cycles", "h") == 10.0
         with Store(pg_url) as other:
             assert other.has_trial(key(seed=1))

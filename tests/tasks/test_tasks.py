@@ -99,13 +99,13 @@ def test_good_manifest_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: s.replace('level = 1', 'level = 9'), "level"),
-        (lambda s: s.replace('C5 = { M = 5 }\n', ''), "exactly 5 visible configs"),
-        (lambda s: s.replace('H1 = { M = 7 }', 'H1 = { N = 7 }'), "does not set M"),
-        (lambda s: s.replace('[hidden]\nH1 = { M = 7 }', ''), "hidden"),
+        (lambda s: s.replace("level = 1", "level = 9"), "level"),
+        (lambda s: s.replace("C5 = { M = 5 }\n", ""), "exactly 5 visible configs"),
+        (lambda s: s.replace("H1 = { M = 7 }", "H1 = { N = 7 }"), "does not set M"),
+        (lambda s: s.replace("[hidden]\nH1 = { M = 7 }", ""), "hidden"),
         (lambda s: s.replace('role = "output"', 'role = "input"'), "output tensor"),
         (lambda s: s + "\nbogus = 1\n", "bogus"),
-        (lambda s: s.replace('title = "t"', 'title = '), "not valid TOML"),
+        (lambda s: s.replace('title = "t"', "title = "), "not valid TOML"),
         (lambda s: s.replace('id = "t"', 'id = "other"'), "must match its folder"),
     ],
 )

@@ -16,7 +16,6 @@ from isa.base import CompileError
 # Operand kinds, with how an error message describes what was expected.
 EXPECTED: dict[str, str] = {
     "rd": "a register r1..r15",
-    "ra": "a register r0..r15",
     "value": "a register, a constant expression, or rN + expr",
     "label": "a label name",
     "tag": "a DMA tag t0..t7",
@@ -33,8 +32,9 @@ EXPECTED: dict[str, str] = {
 
 Signature = tuple[tuple[str, str], ...]  # (operand name, kind) for each operand
 
-_ALU: Signature = (("rd", "rd"), ("ra", "ra"), ("value", "value"))
-_BRANCH: Signature = (("ra", "ra"), ("value", "value"), ("label", "label"))
+# Both sources of ALU ops and comparisons are values, so `sub r2, $M, r1` needs no r0 trick.
+_ALU: Signature = (("rd", "rd"), ("a", "value"), ("b", "value"))
+_BRANCH: Signature = (("a", "value"), ("b", "value"), ("label", "label"))
 _VBINARY: Signature = (("d", "vdst"), ("a", "vsrc"), ("b", "varg"))
 _VUNARY: Signature = (("d", "vdst"), ("a", "vsrc"))
 _VREDUCE: Signature = (("d", "vcol"), ("a", "vsrc"))
@@ -87,6 +87,18 @@ _INT32 = (-(2**31), 2**31 - 1)
 _FP32_MAX = float(np.finfo(np.float32).max)
 
 
+def _split_word(text: str) -> tuple[str, str]:
+    """The first word of a statement and the rest."""
+    parts = text.split(None, 1)
+    return parts[0], parts[1].strip() if len(parts) > 1 else ""
+
+
+def _missing_comma(texts: list[str]) -> bool:
+    """Whether an operand looks like two operands with no comma between them (`r1 5`)."""
+    outside = [re.sub(r"\[[^\]]*\]|\([^)]*\)", "0", text) for text in texts]
+    return any(re.search(r"[\w\]]\s+[\w#$@(]", text) for text in outside)
+
+
 def split_top_level(text: str) -> list[str]:
     """Split at commas that are not inside brackets or parentheses."""
     parts, depth, start = [], 0, 0
@@ -134,11 +146,11 @@ class _Assembler:
                 self.ops[MAX_PROGRAM][2],
             )
         self.check_branches()
-        instrs = tuple(
+        instructions = tuple(
             Instr(op, tuple(args), line, self.links.get(i, -1))
             for i, (op, args, line) in enumerate(self.ops)
         )
-        return Program(instrs=instrs, labels=dict(self.labels), source=source)
+        return Program(instructions=instructions, labels=dict(self.labels), source=source)
 
     def statement(self, text: str) -> None:
         while match := _LABEL.match(text):
@@ -150,11 +162,8 @@ class _Assembler:
         if text.startswith("."):
             self.directive(text)
             return
-        mnemonic, _, rest = text.partition(" ")
-        if "\t" in mnemonic:
-            mnemonic, _, more = mnemonic.partition("\t")
-            rest = f"{more} {rest}"
-        self.instruction(mnemonic.lower(), rest.strip())
+        mnemonic, rest = _split_word(text)
+        self.instruction(mnemonic.lower(), rest)
 
     def define_label(self, name: str) -> None:
         if name in self.labels:
@@ -165,7 +174,7 @@ class _Assembler:
         self.label_lines[name] = self.line
 
     def directive(self, text: str) -> None:
-        word, _, rest = text.partition(" ")
+        word, rest = _split_word(text)
         if word.lower() != ".equ":
             close = " (did you mean '.equ'?)" if word.lower().startswith(".e") else ""
             raise self.error(f"unknown directive '{word}'{close}; the only directive is .equ")
@@ -196,8 +205,9 @@ class _Assembler:
                 raise self.error(f"'{op}' takes no operands, got {len(texts)}")
             names = ", ".join(name for name, _ in signature)
             plural = "operand" if len(signature) == 1 else "operands"
+            hint = " (operands are separated by commas)" if _missing_comma(texts) else ""
             raise self.error(
-                f"'{op}' expects {len(signature)} {plural} ({names}), got {len(texts)}"
+                f"'{op}' expects {len(signature)} {plural} ({names}), got {len(texts)}{hint}"
             )
         args = [
             self.operand(op, i, name, kind, text)
@@ -227,11 +237,11 @@ class _Assembler:
             raise self.error(f"'{op}' operand {position} ({name}) is empty")
         what = f"'{op}' operand {position} ({name})"
         mismatch = self.error(f"{what} must be {EXPECTED[kind]}, got '{text}'")
-        if kind in ("rd", "ra"):
+        if kind == "rd":
             if not _REGISTER.fullmatch(text):
                 raise mismatch
             reg = self.register(text)
-            if kind == "rd" and reg == 0:
+            if reg == 0:
                 raise self.error("writing r0 is not allowed")
             return Reg(reg)
         if kind == "tag":
@@ -271,7 +281,7 @@ class _Assembler:
             raise self.error(f"{what} must be {expected}, got '{text}'")
         if kind != "dram" and mem == "D":
             raise self.error(f"{what} must be {expected}, not a DRAM block '{text}'")
-        if kind == "stile" and mem != "S" or kind == "atile" and mem != "A":
+        if (kind == "stile" and mem != "S") or (kind == "atile" and mem != "A"):
             raise self.error(f"{what} must be {expected}, got '{text}'")
         if axis and kind in ("onchip", "stile", "atile", "vdst"):
             raise self.error(f"{what} must be {expected}; a broadcast '{text}' cannot be used here")

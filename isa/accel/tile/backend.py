@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import numpy as np
 
 from isa.accel.tile import machine
 from isa.accel.tile.assembler import Program, assemble
+from isa.accel.tile.memory import DramRegion
 from isa.accel.tile.simulator import run
 from isa.base import Build, KernelInterface, RunResult, Target, Work
 
@@ -61,8 +61,10 @@ class TileBackend:
         program = assemble(source, symbols(iface))
         return Build(
             artifact=program,
-            diagnostics={"instructions": len(program.instructions),
-                         "instruction_limit": machine.MAX_PROGRAM},
+            diagnostics={
+                "instructions": len(program.instructions),
+                "instruction_limit": machine.MAX_PROGRAM,
+            },
         )
 
     def execute(
@@ -74,7 +76,11 @@ class TileBackend:
         for tensor in iface.inputs:
             addr = addresses[tensor.name]
             dram[addr : addr + tensor.size] = np.asarray(inputs[tensor.name], np.float32).ravel()
-        stats = run(program, dram)
+        regions = [
+            DramRegion(t.name, addresses[t.name], t.size, writable=t.role == "output")
+            for t in iface.tensors
+        ]
+        stats = run(program, dram, regions=regions)
         outputs = {
             t.name: dram[addresses[t.name] : addresses[t.name] + t.size].reshape(t.shape).copy()
             for t in iface.outputs
@@ -90,16 +96,51 @@ class TileBackend:
             outputs=outputs,
             measure=float(stats.cycles),
             unit=self.unit,
-            counters=_counters(stats),
+            counters=stats.to_dict(),
             findings=findings,
         )
 
+    def profile_report(
+        self, counters: dict[str, Any], measure: float, roofline: float | None
+    ) -> str:
+        return profile_report(counters, measure, roofline)
+
     def roofline(self, target: Target, work: Work) -> float:
-        return float(max(work.macs / machine.PEAK_MACS_PER_CYCLE,
-                         work.words / machine.DRAM_WORDS_PER_CYCLE))
+        return float(
+            max(work.macs / machine.PEAK_MACS_PER_CYCLE, work.words / machine.DRAM_WORDS_PER_CYCLE)
+        )
 
 
-def _counters(stats: Any) -> dict[str, Any]:
-    """SimStats as plain JSON-able values."""
-    data = dataclasses.asdict(stats) if dataclasses.is_dataclass(stats) else dict(vars(stats))
-    return {k: v for k, v in data.items() if isinstance(v, int | float | str | list | dict)}
+def profile_report(counters: dict[str, Any], cycles: float, roofline: float | None) -> str:
+    """Where the cycles go, short enough for a tool result."""
+    lines = []
+    if roofline:
+        lines.append(
+            f"{cycles:.0f} cycles; roofline bound {roofline:.0f} ({100 * roofline / cycles:.1f}%)"
+        )
+    busy = counters.get("busy", {})
+    util = counters.get("utilization", {})
+    engines = ", ".join(
+        f"{name} {busy.get(name, 0)} ({100 * util.get(name, 0):.0f}%)"
+        for name in ("scalar", "dma", "matrix", "vector")
+    )
+    lines.append(f"engine busy cycles: {engines}")
+    if busy:
+        top = max(("dma", "matrix", "vector"), key=lambda e: busy.get(e, 0))
+        lines.append(f"busiest engine: {top}")
+    stalls = {k: v for k, v in counters.get("stalls", {}).items() if v}
+    if stalls:
+        lines.append("issue stalls: " + ", ".join(f"{k} {v}" for k, v in sorted(stalls.items())))
+    loaded, stored = counters.get("dma_bytes_loaded", 0), counters.get("dma_bytes_stored", 0)
+    if cycles:
+        lines.append(
+            f"DMA: {loaded} B loaded, {stored} B stored, "
+            f"{(loaded + stored) / cycles:.1f} B/cycle achieved (peak 64)"
+        )
+    lines.append(
+        f"instructions executed: {counters.get('instructions', 0)}, MACs: {counters.get('macs', 0)}"
+    )
+    hot = counters.get("hot_lines", [])
+    if hot:
+        lines.append("hot lines (line: engine cycles): " + ", ".join(f"{a}: {b}" for a, b in hot))
+    return "\n".join(lines)

@@ -35,8 +35,8 @@ DMA_WORDS_PER_CYCLE = 16
 MW_CYCLES = 16
 MM_FILL = 16  # pipeline fill and drain of the systolic array
 VECTOR_BASE = 8
-MACS_PER_CYCLE = ARRAY_DIM * ARRAY_DIM
-ROOFLINE_WORDS_PER_CYCLE = 16
+PEAK_MACS_PER_CYCLE = ARRAY_DIM * ARRAY_DIM
+DRAM_WORDS_PER_CYCLE = 16
 
 ENGINES = ("dma", "matrix", "vector")
 TRANSCENDENTAL = frozenset({"vexp", "vrcp", "vrsqrt", "vtanh"})
@@ -72,7 +72,7 @@ def vector_cycles(op: str, rows: int, cols: int) -> int:
 
 def roofline_cycles(macs: int, words: int) -> float:
     """The least cycles any kernel needs: the matrix engine's peak or the memory's."""
-    return max(macs / MACS_PER_CYCLE, words / ROOFLINE_WORDS_PER_CYCLE)
+    return max(macs / PEAK_MACS_PER_CYCLE, words / DRAM_WORDS_PER_CYCLE)
 
 
 def bf16_round(x: np.ndarray) -> np.ndarray:
@@ -82,9 +82,9 @@ def bf16_round(x: np.ndarray) -> np.ndarray:
     the kept part is odd, which breaks ties to even) and clears the low 16 bits."""
     f = np.asarray(x, dtype=np.float32)
     bits = f.view(np.uint32)
-    rounded = (bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) & np.uint32(
-        0xFFFF0000
-    )
+    with np.errstate(over="ignore"):  # only NaN bit patterns overflow, and they are replaced
+        odd = (bits >> np.uint32(16)) & np.uint32(1)
+        rounded = (bits + np.uint32(0x7FFF) + odd) & np.uint32(0xFFFF0000)
     # A NaN whose payload sits in the low bits would round to inf; keep it a (quiet) NaN.
     nan_bits = (bits | np.uint32(0x00400000)) & np.uint32(0xFFFF0000)
     out = np.where(np.isnan(f), nan_bits, rounded).astype(np.uint32)

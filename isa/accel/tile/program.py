@@ -77,9 +77,9 @@ class Instr:
 
 @dataclass(frozen=True)
 class Program:
-    instrs: tuple[Instr, ...]
+    instructions: tuple[Instr, ...]
     labels: dict[str, int] = field(default_factory=dict)
     source: str = ""
 
     def __len__(self) -> int:
-        return len(self.instrs)
+        return len(self.instructions)
