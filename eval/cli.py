@@ -116,7 +116,7 @@ def tasks(
 def spec(target: Annotated[str, typer.Argument(help="Target, e.g. tile")]) -> None:
     """Print a target's ISA / language reference (what the agent reads)."""
     t = _target(target)
-    console.print(backend_for(t).spec(t), markup=False, highlight=False)
+    console.print(backend_for(t).spec(t), markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -208,7 +208,14 @@ def eval_(
 
     verdict = verify(task_, t, source, hidden=hidden)
     if not verdict.compiled:
-        err_console.print(f"error: {verdict.reason}", markup=False, highlight=False)
+        err_console.print(f"error: {verdict.reason}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    if verdict.configs and all(c.error for c in verdict.configs):
+        # The kernel fails to run on every config: one sentence, not one per config.
+        first = verdict.configs[0]
+        err_console.print(
+            f"error: {first.error} ({first.name})", markup=False, highlight=False, soft_wrap=True
+        )
         raise typer.Exit(1)
     table = Table(title=f"{task_.id} on {t.name}")
     for col in ("config", "result", backend_for(t).unit, "roofline %"):
@@ -224,7 +231,7 @@ def eval_(
     console.print(table)
     for c in verdict.configs:
         if not c.passed:
-            console.print(f"{c.name}: {c.summary}", markup=False, highlight=False)
+            console.print(f"{c.name}: {c.summary}", markup=False, highlight=False, soft_wrap=True)
     last = [c for c in verdict.configs if not c.hidden and c.measure is not None]
     if last:
         c = last[-1]
@@ -234,7 +241,7 @@ def eval_(
             markup=False,
             highlight=False,
         )
-    console.print(verdict.reason, markup=False, highlight=False)
+    console.print(verdict.reason, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(0 if verdict.valid else 1)
 
 
@@ -329,7 +336,7 @@ def main() -> None:
     try:
         app()
     except KNOWN_ERRORS as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print(
