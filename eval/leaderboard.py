@@ -142,16 +142,14 @@ def render_table(table: Sequence[Row], title: str = "Leaderboard") -> Table:
     does not exist (e.g. no valid trial, so no speed-up). Token and cost columns appear only
     when some group used a model, so the table fits an 80-column terminal for baselines."""
     with_usage = any(r["tokens"] or r["cost_usd"] for r in table)
-    out = Table(
-        title=title, box=box.SIMPLE_HEAD, padding=(0, 0), collapse_padding=True, pad_edge=False
-    )
+    out = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False, show_edge=False)
     out.add_column("agent", no_wrap=True)
-    out.add_column(" model", no_wrap=True)
-    out.add_column(" target", no_wrap=True)
-    for header in (" n", " valid [95% CI]", " speed-up", " fast1", " fast1.5", " roof%"):
+    out.add_column("model", no_wrap=True)
+    out.add_column("target", no_wrap=True)
+    for header in ("n", "valid [CI95]", "speedup", "fast1", "fast1.5", "roof%", "steps"):
         out.add_column(header, justify="right", no_wrap=True)
     if with_usage:
-        for header in (" steps", " 1st valid", " tokens", " cost"):
+        for header in ("1st valid", "tokens", "cost"):
             out.add_column(header, justify="right")
     for r in table:
         lo, hi = r["valid_rate_ci"]
@@ -166,10 +164,10 @@ def render_table(table: Sequence[Row], title: str = "Leaderboard") -> Table:
             _pct(r["fast_1_0"]),
             _pct(r["fast_1_5"]),
             _num(r["roofline_pct"], 0, "%"),
+            _num(r["mean_steps"]),
         ]
         if with_usage:
             cells += [
-                _num(r["mean_steps"]),
                 _num(r["first_valid_step"]),
                 f"{r['tokens']:,.0f}",
                 _cost(r["cost_usd"]),
