@@ -59,6 +59,11 @@ def worker_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[st
         "LOGNAME": "sandbox",
         "PYTHONPATH": str(PROJECT_ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
+        # One BLAS thread: threads count against the process limit, and results stay
+        # independent of the machine's core count.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     for name, value in (extra or {}).items():
         if is_secret(name):

@@ -20,7 +20,7 @@ FAMILY = "pyexec"
 IMPORT_PATH = "tests.adversarial.pyexec:PythonBackend"
 
 # Tight, so that hangs, bombs and floods end in seconds.
-LIMITS = Limits(wall_s=20, cpu_s=5, memory_mb=1024, nproc=32, fsize_mb=16, output_bytes=1 << 16)
+LIMITS = Limits(wall_s=8, cpu_s=3, memory_mb=1024, nproc=32, fsize_mb=16, output_bytes=1 << 16)
 
 
 class PythonBackend:
