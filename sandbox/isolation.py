@@ -129,6 +129,18 @@ def unavailable_reason() -> str:
     return found if isinstance(found, str) else ""
 
 
+def refusal(allow: bool | None = None) -> str:
+    """The one sentence a sandbox answers with when it must refuse to run; empty when
+    isolation works here, or when the user opted in to running without it."""
+    reason = unavailable_reason()
+    if not reason or (allow_unisolated() if allow is None else allow):
+        return ""
+    return (
+        f"isolation is not available here: {reason}; set {ALLOW_UNISOLATED_ENV}=1 (or pass "
+        "--allow-unisolated) to run untrusted code without it"
+    )
+
+
 def fresh_uid() -> int:
     """A uid of its own for one run (when root), so process limits count only that run."""
     return SANDBOX_UIDS.start + secrets.randbelow(len(SANDBOX_UIDS))

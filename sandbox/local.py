@@ -226,13 +226,8 @@ class LocalSandbox:
             if box.setpriv is not None:
                 isolation.give_to(workdir, uid)
             prefix = isolation.command(box, workdir, uid, tmpfs_mb=limits.fsize_mb)
-        elif not self.allow_unisolated:
-            return _refused(
-                limits,
-                f"isolation is not available here: {box}; set "
-                f"{isolation.ALLOW_UNISOLATED_ENV}=1 (or pass --allow-unisolated) to run "
-                "untrusted code without it",
-            )
+        elif refused := isolation.refusal(self.allow_unisolated):
+            return _refused(limits, refused)
         return _spawn(prefix, argv, workdir, limits, env, stdin)
 
 
