@@ -351,7 +351,9 @@ def selfcheck(
     from eval.selfcheck import run_selfcheck
     from sandbox import get_sandbox
 
-    console.print(f"sandbox {get_sandbox().describe()}", markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"sandbox {get_sandbox().describe()}", markup=False, highlight=False, soft_wrap=True
+    )
     ok = run_selfcheck(console, _target(target), load_suite(suite))
     raise typer.Exit(0 if ok else 1)
 

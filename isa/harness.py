@@ -78,7 +78,9 @@ def run_candidate(
 
     `limits` default to the backend's own (`Backend.limits`, optional) or DEFAULT_LIMITS."""
     backend = backend_for(target)
-    limits = limits or getattr(backend, "limits", DEFAULT_LIMITS)
+    chosen = limits if limits is not None else getattr(backend, "limits", DEFAULT_LIMITS)
+    if not isinstance(chosen, Limits):
+        raise TypeError(f"{backend.family}: Backend.limits must be a sandbox Limits")
     sandbox = sandbox or get_sandbox("local")
     workdir = Path(tempfile.mkdtemp(prefix="kw-worker-"))
     try:
@@ -102,7 +104,7 @@ def run_candidate(
             "configs": configs,
         }
         (workdir / "job.json").write_text(json.dumps(job_doc))
-        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, limits)
+        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, chosen)
         result_path = workdir / "result.json"
         if proc.returncode != 0 or not _regular_file(result_path):
             why = proc.reason or "it exited without writing a result"

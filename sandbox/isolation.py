@@ -110,7 +110,7 @@ def detect() -> Bubblewrap | str:
     probe = Path(os.environ.get("TMPDIR", "/tmp")) / f"kw-probe-{os.getpid()}"
     probe.mkdir(exist_ok=True)
     try:
-        argv = command(box, probe, SANDBOX_UIDS.start, tmpfs_mb=16) + ["/bin/true"]
+        argv = [*command(box, probe, SANDBOX_UIDS.start, tmpfs_mb=16), "/bin/true"]
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=probe)
         except (OSError, subprocess.SubprocessError) as exc:

@@ -20,7 +20,10 @@ from tests.adversarial.conftest import HONEST_SILU, MakeTask
 from tests.adversarial.test_sandbox_probes import PRELUDE, SECRET
 
 FAULTS = {
-    "segfault": ("import ctypes\nctypes.string_at(0)\n", "killed by signal SIGSEGV (segmentation fault)"),
+    "segfault": (
+        "import ctypes\nctypes.string_at(0)\n",
+        "killed by signal SIGSEGV (segmentation fault)",
+    ),
     "hang": ("import time\ntime.sleep(3600)\n", "killed after the 8 s wall limit"),
     "oom_killed": (
         "import os, signal\nhoard = bytearray(200 << 20)\nos.kill(os.getpid(), signal.SIGKILL)\n",
@@ -35,7 +38,7 @@ FAULTS = {
 
 PROBE = (
     PRELUDE
-    + '''
+    + """
 def kernel(inputs, outputs, sizes):
     def api_key():
         return os.environ["OPENAI_API_KEY"]
@@ -56,13 +59,11 @@ def kernel(inputs, outputs, sizes):
         attempt("api key", api_key),
         attempt("fork bomb", bomb),
     )
-'''
+"""
 )
 
 
-def _run(
-    monkeypatch: pytest.MonkeyPatch, tasks: list[Task], name: str
-) -> dict[str, object]:
+def _run(monkeypatch: pytest.MonkeyPatch, tasks: list[Task], name: str) -> dict[str, object]:
     monkeypatch.setattr(runner, "load_suite", lambda suite: tasks)
     with Store() as store:
         summary = run_suite(RunSpec("adversarial", "pyexec", "oracle", run_name=name), store)

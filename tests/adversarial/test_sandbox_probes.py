@@ -16,7 +16,7 @@ from tests.adversarial.exploits import assert_rejected, judge
 
 SECRET = "sk-kw-probe-secret-0123456789"
 
-PRELUDE = '''
+PRELUDE = """
 import os, socket, sys, time
 import numpy as np
 
@@ -33,7 +33,7 @@ def read(path):
 
 def report(*attempts):
     raise RuntimeError("probe: " + "; ".join(attempts))
-'''
+"""
 
 
 def probe(body: str) -> str:
@@ -176,11 +176,7 @@ def test_fork_bomb(make_task: MakeTask) -> None:
 
 
 def test_memory_bomb(make_task: MakeTask) -> None:
-    body = (
-        "    hoard = []\n"
-        "    while True:\n"
-        "        hoard.append(np.ones(1 << 25))\n"
-    )
+    body = "    hoard = []\n    while True:\n        hoard.append(np.ones(1 << 25))\n"
     task = make_task("memory_bomb", probe(body))
     verdict = judge(task, "pyexec", probe(body), configs=("C1",))
     assert_rejected(verdict, "MemoryError|out of memory")

@@ -92,9 +92,7 @@ def _alive(marker: str) -> bool:
 
 def test_timeout_kills_child_and_grandchild(box: Sandbox, tmp_path: Path) -> None:
     start = time.monotonic()
-    result = box.run(
-        ["sh", "-c", "sleep 100.0417 & sleep 100"], tmp_path, Limits(wall_s=0.5)
-    )
+    result = box.run(["sh", "-c", "sleep 100.0417 & sleep 100"], tmp_path, Limits(wall_s=0.5))
     assert time.monotonic() - start < 5
     assert result.timed_out and result.signal == signal.SIGKILL
     assert result.reason == "killed after the 0.5 s wall limit"
