@@ -30,7 +30,7 @@ def test_registry_and_describe(box: Sandbox) -> None:
     assert isinstance(box, Sandbox)
     assert box.name == "local"
     assert "isolation:" in box.describe()
-    with pytest.raises(UnknownSandbox, match="known sandboxes: local"):
+    with pytest.raises(UnknownSandbox, match="known sandboxes: docker, local"):
         get_sandbox("nope")
 
 
