@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,30 @@ DbOption = Annotated[
         "(default: $KERNELWRIGHT_DB, else ~/.local/share/kernelwright/kernelwright.db)",
     ),
 ]
+
+
+# Commands that compile or run candidate code, so they need the sandbox's isolation.
+SANDBOXED_COMMANDS = {"run", "eval", "try", "selfcheck"}
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    allow_unisolated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unisolated",
+            help="Run untrusted kernels without isolation when bubblewrap is not available "
+            "(degraded mode; same as KERNELWRIGHT_ALLOW_UNISOLATED=1)",
+        ),
+    ] = False,
+) -> None:
+    from sandbox import isolation
+
+    if allow_unisolated:
+        os.environ[isolation.ALLOW_UNISOLATED_ENV] = "1"
+    if ctx.invoked_subcommand in SANDBOXED_COMMANDS and (refused := isolation.refusal()):
+        raise UserError(refused)
 
 
 class Format(StrEnum):
@@ -324,7 +349,11 @@ def selfcheck(
 ) -> None:
     """Every task's oracle must be valid and its stub (nop) must fail; exit 1 otherwise."""
     from eval.selfcheck import run_selfcheck
+    from sandbox import get_sandbox
 
+    console.print(
+        f"sandbox {get_sandbox().describe()}", markup=False, highlight=False, soft_wrap=True
+    )
     ok = run_selfcheck(console, _target(target), load_suite(suite))
     raise typer.Exit(0 if ok else 1)
 

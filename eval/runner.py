@@ -20,6 +20,7 @@ from eval.store import Store
 from eval.validate import verify
 from isa.base import Target
 from isa.registry import backend_for
+from sandbox import isolation
 from tasks import Task, load_suite
 
 
@@ -134,6 +135,8 @@ def check_spec(spec: RunSpec) -> tuple[list[Task], str]:
         raise RunError(f"no task of suite '{spec.suite}' supports target {target.name}")
     if spec.seeds < 1 or spec.jobs < 1:
         raise RunError("--seeds and --jobs must be at least 1")
+    if refused := isolation.refusal():
+        raise RunError(refused)
     return tasks, executor
 
 

@@ -1,9 +1,12 @@
 """The judge: the only place that decides whether a candidate is correct.
 
-Every verification draws fresh inputs from a secret seed, runs the candidate in a sandboxed
-worker (outputs poisoned there before the run), computes the reference here, compares with
-a dtype- and task-aware tolerance on every configuration (hidden ones included for final
-verification), checks that inputs were left alone, and rejects times below the roofline."""
+Every verification draws fresh inputs from a secret seed, rescaled and shifted by secret
+factors (so outputs hard-coded or tuned to one distribution, near-constant or near-identity,
+do not pass), applies the backend's static checks to the source (what the task forbids),
+runs the candidate in a sandboxed worker (outputs poisoned there before the run), computes
+the reference here, compares with a dtype- and task-aware tolerance on every configuration
+(hidden ones included for final verification), checks that inputs were left alone, and
+rejects times below the roofline."""
 
 from __future__ import annotations
 
@@ -74,9 +77,36 @@ class Verdict:
         return "\n".join(lines)
 
 
+# Per verification, each input's spread is scaled by a factor in [1/2, 2] and its centre
+# moved by up to a quarter of its spread: a kernel cannot learn the distribution.
+SPREAD_FACTOR = 2.0
+CENTRE_SHIFT = 0.25
+
+
 def _config_inputs(task: Task, cfg: Config, seed: int, index: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng([seed, index])
-    return task.make_inputs(cfg, rng)
+    inputs = task.make_inputs(cfg, rng)
+    for decl in task.tensors:
+        if decl.role != "input":
+            continue
+        d = decl.dist
+        factor = float(np.exp(rng.uniform(-np.log(SPREAD_FACTOR), np.log(SPREAD_FACTOR))))
+        low = 0.0 if d.positive else -CENTRE_SHIFT  # positive inputs only move up
+        offset = float(rng.uniform(low, CENTRE_SHIFT)) * d.scale
+        x = inputs[decl.name].astype(np.float64)
+        inputs[decl.name] = (d.shift + (x - d.shift) * factor + offset).astype(np.float32)
+    return inputs
+
+
+def static_findings(task: Task, target: Target, source: str) -> list[str]:
+    """What the backend's static check (optional `Backend.static_check`) finds in `source`
+    among the things the task forbids."""
+    backend = backend_for(target)
+    check = getattr(backend, "static_check", None)
+    if check is None or not task.manifest.forbid:
+        return []
+    findings: list[str] = check(target, source, tuple(task.manifest.forbid))
+    return findings
 
 
 def verify(
@@ -96,6 +126,11 @@ def verify(
         if configs is not None
         else (task.visible_configs + (task.hidden_configs if hidden else []))
     )
+    forbidden = static_findings(task, target, source)
+    if forbidden:
+        return Verdict(
+            compiled=False, valid=False, reason="rejected by static check: " + "; ".join(forbidden)
+        )
     secret = secrets.randbits(63) if seed is None else seed
     inputs = {c.name: _config_inputs(task, c, secret, i) for i, c in enumerate(chosen)}
     jobs = [Job(c.name, task.interface(c), inputs[c.name]) for c in chosen]
@@ -161,6 +196,13 @@ def _judge_config(
     wrong = [m for m in mismatches if not m.passed]
     if wrong:
         verdict.summary = "; ".join(m.describe() for m in wrong)
+        flat = [
+            name
+            for name, exp in expected.items()
+            if _nearly_constant(result.outputs.get(name), exp)
+        ]
+        if flat:
+            verdict.summary = f"output {', '.join(flat)} is nearly constant; " + verdict.summary
         return verdict
     if result.measure is not None and result.measure < bound * (1 - 1e-9):
         verdict.error = verdict.summary = (
@@ -174,3 +216,15 @@ def _judge_config(
         f" ({pct:.1f}% of roofline)" if pct is not None else ""
     )
     return verdict
+
+
+def _nearly_constant(got: np.ndarray | None, expected: np.ndarray) -> bool:
+    """The output hardly varies where the expected one does (a guess, not a computation)."""
+    if got is None or got.size < 2 or got.shape != expected.shape:
+        return False
+    values = got.astype(np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if values.size < max(2, got.size // 2):
+        return False  # mostly unwritten: the NaN report says more
+    wanted = float(np.std(expected))
+    return bool(wanted > 0 and float(np.std(values)) < 1e-3 * wanted)

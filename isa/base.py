@@ -137,7 +137,12 @@ class RunResult:
 
 
 class Backend(Protocol):
-    """One target family. Registered by one line in `isa.registry`."""
+    """One target family. Registered by one line in `isa.registry`.
+
+    Optional, looked up with getattr: `limits` (a `sandbox.Limits` for its workers, instead
+    of the harness default) and `static_check(target, source, forbidden) -> list[str]`
+    (one sentence per use of something a task's `forbid` list bans, found in the source
+    text without running it)."""
 
     family: str
     language: str  # what candidates are written in, for people

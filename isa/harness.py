@@ -4,7 +4,9 @@ sandbox, and reads back outputs and measurements. The judge never imports candid
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from isa.base import KernelInterface, Target
-from isa.registry import backend_for
+from isa.registry import BACKENDS, backend_for
 from sandbox import Limits, Sandbox, get_sandbox
 
 
@@ -70,10 +72,15 @@ def run_candidate(
     *,
     mode: str = "run",
     sandbox: Sandbox | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> WorkerOutcome:
-    """Compile (mode "compile") or compile and run (mode "run") `source` for each job."""
+    """Compile (mode "compile") or compile and run (mode "run") `source` for each job.
+
+    `limits` default to the backend's own (`Backend.limits`, optional) or DEFAULT_LIMITS."""
     backend = backend_for(target)
+    chosen = limits if limits is not None else getattr(backend, "limits", DEFAULT_LIMITS)
+    if not isinstance(chosen, Limits):
+        raise TypeError(f"{backend.family}: Backend.limits must be a sandbox Limits")
     sandbox = sandbox or get_sandbox("local")
     workdir = Path(tempfile.mkdtemp(prefix="kw-worker-"))
     try:
@@ -88,40 +95,64 @@ def run_candidate(
                 entry["inputs"] = f"in_{job.name}.npz"
                 save_npz(workdir / entry["inputs"], job.inputs)
             configs.append(entry)
-        job_doc = {"target": target.name, "source": source_name, "mode": mode, "configs": configs}
+        job_doc = {
+            "target": target.name,
+            # The worker loads the backend the judge resolved, so both sides agree.
+            "backend": BACKENDS[target.family],
+            "source": source_name,
+            "mode": mode,
+            "configs": configs,
+        }
         (workdir / "job.json").write_text(json.dumps(job_doc))
-        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, limits)
+        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, chosen)
         result_path = workdir / "result.json"
-        if proc.returncode != 0 or not result_path.is_file():
-            return WorkerOutcome(
-                [], harness_error=f"the worker failed: {proc.reason}", wall_s=proc.wall_s
-            )
-        result = json.loads(result_path.read_text())
-        if "internal_error" in result:
+        if proc.returncode != 0 or not _regular_file(result_path):
+            why = proc.reason or "it exited without writing a result"
+            return WorkerOutcome([], harness_error=f"the worker failed: {why}", wall_s=proc.wall_s)
+        try:
+            result = json.loads(result_path.read_text())
+            if "internal_error" in result:
+                return WorkerOutcome(
+                    [],
+                    harness_error="internal error in the worker: "
+                    + result["internal_error"].strip().splitlines()[-1],
+                    wall_s=proc.wall_s,
+                )
+            outcomes = [_read_config(workdir, c) for c in result["configs"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            # The worker's files live where candidate code runs: treat them as untrusted.
             return WorkerOutcome(
                 [],
-                harness_error="internal error in the worker: "
-                + result["internal_error"].strip().splitlines()[-1],
+                harness_error=f"the worker's result is unreadable ({type(exc).__name__})",
                 wall_s=proc.wall_s,
             )
-        return WorkerOutcome(
-            [_read_config(workdir, c) for c in result["configs"]], wall_s=proc.wall_s
-        )
+        return WorkerOutcome(outcomes, wall_s=proc.wall_s)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _regular_file(path: Path) -> bool:
+    """A plain file, not a link or a FIFO the candidate left to block or mislead the judge."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _read_config(workdir: Path, entry: dict[str, Any]) -> ConfigOutcome:
     outputs: dict[str, np.ndarray] = {}
     if entry.get("outputs"):
-        with np.load(workdir / entry["outputs"], allow_pickle=False) as data:
+        path = workdir / str(entry["outputs"])
+        if path.parent != workdir or not _regular_file(path):
+            raise ValueError(f"output file {entry['outputs']!r} is not a file in the workdir")
+        with np.load(path, allow_pickle=False) as data:
             outputs = {k: np.array(data[k]) for k in data.files}
     return ConfigOutcome(
         name=entry["name"],
         ok=bool(entry["ok"]),
         error=entry.get("error"),
         diagnostics=entry.get("diagnostics", {}),
-        measure=entry.get("measure"),
+        measure=None if entry.get("measure") is None else float(entry["measure"]),
         unit=entry.get("unit", ""),
         counters=entry.get("counters", {}),
         findings=list(entry.get("findings", [])),

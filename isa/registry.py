@@ -21,10 +21,15 @@ def families() -> list[str]:
 
 
 @cache
-def _load(family: str) -> Backend:
-    module_name, _, attr = BACKENDS[family].partition(":")
+def load_backend(path: str) -> Backend:
+    """A backend from its `module:attr` path (the worker loads the judge's choice this way)."""
+    module_name, _, attr = path.partition(":")
     backend: Backend = getattr(importlib.import_module(module_name), attr)()
     return backend
+
+
+def _load(family: str) -> Backend:
+    return load_backend(BACKENDS[family])
 
 
 def backend_for(target: Target | str) -> Backend:

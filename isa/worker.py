@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 
 from isa.base import KernelError, KernelInterface, Target
-from isa.registry import backend_for
+from isa.registry import backend_for, load_backend
 
 
 def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -31,7 +31,7 @@ def _error(exc: KernelError) -> dict[str, Any]:
 
 def run_job(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     target = Target.parse(job["target"])
-    backend = backend_for(target)
+    backend = load_backend(job["backend"]) if "backend" in job else backend_for(target)
     source = (workdir / job["source"]).read_text()
     results: list[dict[str, Any]] = []
     for cfg in job["configs"]:

@@ -1,5 +1,5 @@
-"""How untrusted work runs: process lifetime, resource limits, output caps, wall timeouts
-and (later) isolation. Knows nothing about kernels.
+"""How untrusted work runs: isolation, process lifetime, resource limits, output caps and
+wall timeouts. Knows nothing about kernels.
 
 Backends are registered by one line in `SANDBOXES`; `get_sandbox(name)` builds one.
 """
@@ -21,6 +21,7 @@ __all__ = [
 
 SANDBOXES: dict[str, str] = {
     "local": "sandbox.local:LocalSandbox",
+    "docker": "sandbox.container:DockerSandbox",
 }
 
 

@@ -1,9 +1,10 @@
 """The `local` sandbox: a child process in its own session, under rlimits, with an
 environment built from scratch, output spooled to files, and a wall clock that kills the
-whole process group.
+whole process group; inside bubblewrap (`sandbox.isolation`): no network, a read-only
+system, a private /tmp, only the workdir writable, and an unprivileged uid.
 
-What it does not do yet: network, filesystem and user isolation. Those come from bubblewrap
-and an unprivileged uid in this same backend; `describe()` reports which are in force.
+Without bubblewrap it refuses to run (the result's reason says why) unless the user opted
+in to degraded mode (`KERNELWRIGHT_ALLOW_UNISOLATED=1` or `--allow-unisolated`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 import os
 import resource
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
+from sandbox import isolation
 from sandbox.base import Limits, ProcessResult
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ SECRET_PATTERNS = ("*API_KEY", "*TOKEN*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL
 
 # The folder that holds the project's packages (sandbox, isa, tasks, ...), so that worker
 # scripts can `import isa` without the project being installed for the worker's Python.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = isolation.PROJECT_ROOT
 
 
 def is_secret(name: str) -> bool:
@@ -52,8 +55,15 @@ def worker_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[st
         "HOME": str(workdir),
         "TMPDIR": str(workdir / "tmp"),
         "LANG": "C.UTF-8",
+        "USER": "sandbox",
+        "LOGNAME": "sandbox",
         "PYTHONPATH": str(PROJECT_ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
+        # One BLAS thread: threads count against the process limit, and results stay
+        # independent of the machine's core count.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     for name, value in (extra or {}).items():
         if is_secret(name):
@@ -86,10 +96,11 @@ def _rlimits(limits: Limits) -> list[tuple[int, tuple[int, int]]]:
 
 
 def _nproc_limit(nproc: int) -> int:
-    """RLIMIT_NPROC counts every process and thread of the uid, not only the sandbox's, so
-    until workers get their own uid the allowance is added to what the user already runs."""
+    """RLIMIT_NPROC counts every process and thread of the uid. As root each isolated run
+    gets a fresh uid, so the allowance is exact; otherwise it is added to what the user
+    already runs."""
     if os.geteuid() == 0:
-        return nproc  # not enforced for root anyway
+        return nproc  # a fresh uid when isolated; not enforced for root when degraded
     return nproc + _tasks_of_uid(os.getuid())
 
 
@@ -164,10 +175,29 @@ def _kill_group(pgid: int) -> None:
 
 
 class LocalSandbox:
-    """Runs processes on this machine under rlimits and a scrubbed environment."""
+    """Runs processes on this machine in bubblewrap, under rlimits and a scrubbed
+    environment. `allow_unisolated` (default: `$KERNELWRIGHT_ALLOW_UNISOLATED`) lets it run
+    without bubblewrap when isolation is not available."""
 
     name = "local"
-    isolation = "none"  # "bubblewrap" once namespaces and an unprivileged uid are added
+
+    def __init__(self, allow_unisolated: bool | None = None) -> None:
+        self.allow_unisolated = (
+            isolation.allow_unisolated() if allow_unisolated is None else allow_unisolated
+        )
+
+    @property
+    def isolation(self) -> str:
+        found = isolation.detect()
+        if isinstance(found, isolation.Bubblewrap):
+            who = "a fresh unprivileged uid" if found.setpriv else "the caller's uid"
+            return (
+                f"bubblewrap {'.'.join(map(str, found.version))} (no network, read-only "
+                f"system, private /tmp, only the workdir writable, {who})"
+            )
+        if self.allow_unisolated:
+            return f"none, degraded mode by request ({found})"
+        return f"unavailable, refusing to run ({found})"
 
     def describe(self) -> str:
         return (
@@ -189,66 +219,102 @@ class LocalSandbox:
         if not workdir.is_dir():
             raise ValueError(f"the sandbox workdir {workdir} is not a directory")
         (workdir / "tmp").mkdir(exist_ok=True)
-        rlimits = _rlimits(limits)
+        box = isolation.detect()
+        prefix: list[str] = []
+        if isinstance(box, isolation.Bubblewrap):
+            uid = isolation.fresh_uid()
+            if box.setpriv is not None:
+                isolation.give_to(workdir, uid)
+            prefix = isolation.command(box, workdir, uid, tmpfs_mb=limits.fsize_mb)
+        elif refused := isolation.refusal(self.allow_unisolated):
+            return _refused(limits, refused)
+        return _spawn(prefix, argv, workdir, limits, env, stdin)
 
-        def set_limits() -> None:  # runs in the child between fork and exec
-            for res, pair in rlimits:
-                resource.setrlimit(res, pair)
 
-        # Unlinked files in the workdir: a flood cannot block the child or fill our memory,
-        # and RLIMIT_FSIZE bounds how much it can write.
-        with (
-            tempfile.TemporaryFile(dir=workdir) as out,
-            tempfile.TemporaryFile(dir=workdir) as err,
-            tempfile.TemporaryFile(dir=workdir) as inp,
-        ):
-            inp.write(stdin or b"")
-            inp.seek(0)
-            start = time.monotonic()
-            try:
-                proc = subprocess.Popen(
-                    argv,
-                    cwd=workdir,
-                    env=worker_env(workdir, env),
-                    stdin=inp,
-                    stdout=out,
-                    stderr=err,
-                    start_new_session=True,
-                    preexec_fn=set_limits,
-                    close_fds=True,
-                )
-            except (OSError, subprocess.SubprocessError) as exc:
-                return ProcessResult(
-                    returncode=127,
-                    stdout="",
-                    stderr="",
-                    timed_out=False,
-                    signal=None,
-                    wall_s=time.monotonic() - start,
-                    limits=limits,
-                    start_error=f"{argv[0]}: {getattr(exc, 'strerror', None) or exc}",
-                )
-            exited = _wait_for_exit(proc.pid, limits.wall_s)
-            # Kill the group either way: the child may have left background processes.
-            _kill_group(proc.pid)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall_s = time.monotonic() - start
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            stdout, stdout_cut = _read_capped(out, limits.output_bytes)
-            stderr, stderr_cut = _read_capped(err, limits.output_bytes)
+def _refused(limits: Limits, why: str) -> ProcessResult:
+    return ProcessResult(
+        returncode=127,
+        stdout="",
+        stderr="",
+        timed_out=False,
+        signal=None,
+        wall_s=0.0,
+        limits=limits,
+        start_error=why,
+    )
 
-        returncode = proc.returncode
-        # ru_maxrss is in KiB on Linux.
-        return ProcessResult(
-            returncode=returncode,
-            stdout=stdout,
-            stderr=stderr,
-            timed_out=not exited,
-            signal=-returncode if returncode < 0 else None,
-            wall_s=wall_s,
-            limits=limits,
-            cpu_s=usage.ru_utime + usage.ru_stime,
-            max_rss_mb=usage.ru_maxrss / 1024,
-            stdout_truncated=stdout_cut,
-            stderr_truncated=stderr_cut,
-        )
+
+def _spawn(
+    prefix: list[str],
+    argv: list[str],
+    workdir: Path,
+    limits: Limits,
+    env: Mapping[str, str] | None,
+    stdin: bytes | None,
+) -> ProcessResult:
+    rlimits = _rlimits(limits)
+    child_env = worker_env(workdir, env)
+    if prefix and "/" not in argv[0]:
+        # bubblewrap looks programs up in its own PATH; resolve it against the child's.
+        found = shutil.which(argv[0], path=child_env["PATH"])
+        if found is None:
+            return _refused(limits, f"{argv[0]}: No such file or directory")
+        argv = [found, *argv[1:]]
+
+    def set_limits() -> None:  # runs in the child between fork and exec
+        for res, pair in rlimits:
+            resource.setrlimit(res, pair)
+
+    # Unlinked files in the workdir: a flood cannot block the child or fill our memory,
+    # and RLIMIT_FSIZE bounds how much it can write.
+    with (
+        tempfile.TemporaryFile(dir=workdir) as out,
+        tempfile.TemporaryFile(dir=workdir) as err,
+        tempfile.TemporaryFile(dir=workdir) as inp,
+    ):
+        inp.write(stdin or b"")
+        inp.seek(0)
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                [*prefix, *argv],
+                cwd=workdir,
+                env=child_env,
+                stdin=inp,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+                preexec_fn=set_limits,
+                close_fds=True,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            return _refused(limits, f"{argv[0]}: {getattr(exc, 'strerror', None) or exc}")
+        exited = _wait_for_exit(proc.pid, limits.wall_s)
+        # Kill the group either way: the child may have left background processes. In
+        # bubblewrap, killing it takes the whole pid namespace with it.
+        _kill_group(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall_s = time.monotonic() - start
+        returncode = os.waitstatus_to_exitcode(status)
+        stdout, stdout_cut = _read_capped(out, limits.output_bytes)
+        stderr, stderr_cut = _read_capped(err, limits.output_bytes)
+
+    if prefix and returncode > 128 and returncode - 128 < signal.NSIG:
+        returncode = 128 - returncode  # bubblewrap reports a child's signal N as 128 + N
+    if prefix and returncode == 1 and stderr.startswith("bwrap: ") and exited:
+        why = stderr.strip().splitlines()[0]
+        return _refused(limits, f"{argv[0]}: {why.removeprefix('bwrap: ')}")
+    # ru_maxrss is in KiB on Linux.
+    return ProcessResult(
+        returncode=returncode,
+        stdout=stdout,
+        stderr=stderr,
+        timed_out=not exited,
+        signal=-returncode if returncode < 0 else None,
+        wall_s=wall_s,
+        limits=limits,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        stdout_truncated=stdout_cut,
+        stderr_truncated=stderr_cut,
+    )

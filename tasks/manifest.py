@@ -70,6 +70,9 @@ class Manifest(BaseModel):
     tolerance: dict[str, Tolerance]
     configs: dict[str, dict[str, int]]
     hidden: dict[str, dict[str, int]]
+    # Instructions / calls a candidate may not use (precision downgrades, library calls),
+    # checked statically by each target's `static_check`.
+    forbid: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:

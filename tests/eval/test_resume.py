@@ -78,4 +78,6 @@ def test_kill_and_restart_stores_every_trial_exactly_once(_private_db: Path) -> 
     keys = Counter((r.key.task, r.key.seed) for r in records)
     assert len(records) == 18
     assert all(count == 1 for count in keys.values())
-    assert all(r.status == "valid" for r in records)
+    assert all(r.status == "valid" for r in records), [
+        (r.key.task, r.key.seed, r.reason) for r in records if r.status != "valid"
+    ]

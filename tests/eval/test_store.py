@@ -275,3 +275,24 @@ def test_postgres(pg_url: str) -> None:
         assert store.put_baseline("add", "tile", "emu", "c0", 10.0, "cycles", "h") == 10.0
         with Store(pg_url) as other:
             assert other.has_trial(key(seed=1))
+
+
+def test_stores_opened_at_once_on_a_new_file_all_open(tmp_path: Path) -> None:
+    # A run creating the tables while another process opens the same new file used to fail
+    # with "table runs already exists".
+    errors: list[Exception] = []
+
+    def open_store(path: Path) -> None:
+        try:
+            Store(str(path)).close()
+        except Exception as exc:
+            errors.append(exc)
+
+    for round_ in range(3):
+        path = tmp_path / f"race{round_}.db"
+        threads = [threading.Thread(target=open_store, args=(path,)) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not errors, errors[0]

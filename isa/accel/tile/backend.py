@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from isa.accel.tile import machine
-from isa.accel.tile.assembler import Program, assemble
+from isa.accel.tile.assembler import _LABEL, Program, assemble
 from isa.accel.tile.memory import DramRegion
 from isa.accel.tile.simulator import run
 from isa.base import Build, KernelInterface, RunResult, Target, Work
@@ -99,6 +99,19 @@ class TileBackend:
             counters=stats.to_dict(),
             findings=findings,
         )
+
+    def static_check(self, target: Target, source: str, forbidden: tuple[str, ...]) -> list[str]:
+        """Lines that use an instruction the task forbids (e.g. `vcvt`, a bf16 downgrade)."""
+        banned = {name.lower() for name in forbidden}
+        findings = []
+        for number, raw in enumerate(source.splitlines(), start=1):
+            text = raw.split(";", 1)[0]
+            while match := _LABEL.match(text):
+                text = text[match.end() :]
+            words = text.split(None, 1)
+            if words and words[0].lower() in banned:
+                findings.append(f"line {number}: '{words[0]}' is forbidden by this task")
+        return findings
 
     def profile_report(
         self, counters: dict[str, Any], measure: float, roofline: float | None

@@ -1,0 +1,1 @@
+"""kernelwright tests (a package so sandboxed workers can import test-only targets)."""

@@ -1,0 +1,1 @@
+"""Exploit kernels and sandbox probes: each must be rejected with the right reason."""
