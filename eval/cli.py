@@ -282,14 +282,20 @@ def leaderboard(
 def show(
     trial: Annotated[int, typer.Argument(help="Trial id (see `kernelwright trials`)")],
     db: DbOption = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Print the transcript as JSON lines instead")
+    ] = False,
 ) -> None:
     """Show one trial: its verdict, scores, transcript and kernel."""
-    from eval.show import render_trial
+    from eval.show import render_trial, transcript_jsonl
 
     store = Store(db)
     record = store.get_trial(trial)
     if record is None:
         raise UserError(f"no trial with id {trial}")
+    if jsonl:
+        sys.stdout.write(transcript_jsonl(record, store.events(record.key)))
+        return
     render_trial(console, record, store.events(record.key))
 
 
