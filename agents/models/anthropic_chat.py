@@ -15,6 +15,8 @@ from agents.models.base import (
     ProviderSettings,
     Reply,
     ToolSchema,
+    error_detail,
+    short,
     tool_call,
 )
 
@@ -103,7 +105,11 @@ class AnthropicModel:
         except anthropic.APIStatusError as exc:
             raise ModelError(
                 f"{self.name} failed with HTTP {exc.status_code} after "
-                f"{self.settings.max_retries} retries: {_short(exc.message)}"
+                f"{self.settings.max_retries} retries: {error_detail(exc)}"
+            ) from None
+        except ValueError as exc:  # a body that is not JSON
+            raise ModelError(
+                f"{self.name} sent a reply that is not JSON: {short(str(exc))}"
             ) from None
         except anthropic.APIResponseValidationError as exc:
             raise ModelError(f"{self.name} sent a reply that is not a message: {exc}") from None
@@ -125,11 +131,6 @@ class AnthropicModel:
             tokens_in=usage.input_tokens if usage else 0,
             tokens_out=usage.output_tokens if usage else 0,
         )
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def make_anthropic(name: str, rest: str, env: ModelEnv) -> AnthropicModel:

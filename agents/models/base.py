@@ -96,3 +96,19 @@ def tool_call(call_id: str, name: str, raw: str | dict[str, Any]) -> ToolCall:
             id=call_id, name=name, arguments={}, raw=raw, error="arguments must be a JSON object"
         )
     return ToolCall(id=call_id, name=name, arguments=parsed, raw=raw)
+
+
+def short(text: str, limit: int = 300) -> str:
+    """One line of at most `limit` characters, for error sentences."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def error_detail(exc: Exception) -> str:
+    """The provider's own error message from an SDK status error, else the SDK's text."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return short(inner["message"])
+    return short(getattr(exc, "message", None) or str(exc))

@@ -17,6 +17,8 @@ from agents.models.base import (
     ProviderSettings,
     Reply,
     ToolSchema,
+    error_detail,
+    short,
     tool_call,
 )
 
@@ -100,7 +102,11 @@ class OpenAIModel:
         except openai.APIStatusError as exc:
             raise ModelError(
                 f"{self.name} failed with HTTP {exc.status_code} after "
-                f"{self.settings.max_retries} retries: {_short(exc.message)}"
+                f"{self.settings.max_retries} retries: {error_detail(exc)}"
+            ) from None
+        except ValueError as exc:  # a body that is not JSON
+            raise ModelError(
+                f"{self.name} sent a reply that is not JSON: {short(str(exc))}"
             ) from None
         except openai.APIResponseValidationError as exc:
             raise ModelError(
@@ -121,11 +127,6 @@ class OpenAIModel:
             tokens_in=usage.prompt_tokens if usage else 0,
             tokens_out=usage.completion_tokens if usage else 0,
         )
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def split_compatible(rest: str) -> tuple[str, str]:
