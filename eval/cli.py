@@ -252,12 +252,23 @@ def try_(
     file: Annotated[
         Path | None, typer.Option(help="Start from this kernel instead of the stub")
     ] = None,
+    model: Annotated[
+        str, typer.Option(help="Work beside this model (e.g. scripted:oracle, openai:gpt-5)")
+    ] = "",
 ) -> None:
-    """Work on one task interactively: edit, compile, run, profile, submit."""
+    """Work on one task interactively, alone or beside a model: step, hint, take over."""
+    from agents.models import ModelConfigError
     from agents.session import Session
 
+    if file is not None and not file.is_file():
+        raise UserError(f"no such file: {file}")
     source = file.read_text() if file else None
-    Session(load_task(task), _target(target), source=source).loop()
+    task_, target_ = load_task(task), _target(target)
+    try:
+        session = Session(task_, target_, source=source, model=model or None)
+    except ModelConfigError as exc:
+        raise UserError(str(exc)) from None
+    session.loop()
 
 
 @app.command()

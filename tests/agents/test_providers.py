@@ -91,27 +91,27 @@ def test_openai_retries_a_timeout() -> None:
 
 
 def test_openai_gives_up_with_one_sentence() -> None:
-    with FakeProvider([fail(500, "boom")] * 3) as fake:
-        with pytest.raises(ModelError) as info:
-            _openai(fake, ProviderSettings(timeout_s=30, max_retries=2)).complete(
-                CONVERSATION, _tools()
-            )
+    with FakeProvider([fail(500, "boom")] * 3) as fake, pytest.raises(ModelError) as info:
+        _openai(fake, ProviderSettings(timeout_s=30, max_retries=2)).complete(
+            CONVERSATION, _tools()
+        )
     message = str(info.value)
     assert "HTTP 500 after 2 retries" in message and "boom" in message and "\n" not in message
     assert len(fake.requests) == 3
 
 
 def test_openai_rejected_key_is_one_sentence_without_retries() -> None:
-    with FakeProvider([fail(401, "bad key")]) as fake:
-        with pytest.raises(ModelError, match="rejected the API key"):
-            _openai(fake).complete(CONVERSATION, _tools())
+    with (
+        FakeProvider([fail(401, "bad key")]) as fake,
+        pytest.raises(ModelError, match="rejected the API key"),
+    ):
+        _openai(fake).complete(CONVERSATION, _tools())
     assert len(fake.requests) == 1
 
 
 def test_openai_body_that_is_not_json_is_a_model_error() -> None:
-    with FakeProvider([Action(body="<html>gateway</html>")]) as fake:
-        with pytest.raises(ModelError):
-            _openai(fake).complete(CONVERSATION, _tools())
+    with FakeProvider([Action(body="<html>gateway</html>")]) as fake, pytest.raises(ModelError):
+        _openai(fake).complete(CONVERSATION, _tools())
 
 
 def test_openai_malformed_tool_arguments_become_a_call_error() -> None:
@@ -187,17 +187,21 @@ def test_anthropic_retries_429_529_and_a_timeout() -> None:
 
 
 def test_anthropic_gives_up_with_one_sentence() -> None:
-    with FakeProvider([fail(500, "down")] * 2) as fake:
-        with pytest.raises(ModelError, match=r"HTTP 500 after 1 retries: down"):
-            _anthropic(fake, ProviderSettings(timeout_s=30, max_retries=1)).complete(
-                CONVERSATION, _tools()
-            )
+    with (
+        FakeProvider([fail(500, "down")] * 2) as fake,
+        pytest.raises(ModelError, match=r"HTTP 500 after 1 retries: down"),
+    ):
+        _anthropic(fake, ProviderSettings(timeout_s=30, max_retries=1)).complete(
+            CONVERSATION, _tools()
+        )
 
 
 def test_anthropic_body_that_is_not_json_is_a_model_error() -> None:
-    with FakeProvider([Action(body="not json at all")]) as fake:
-        with pytest.raises(ModelError, match="not JSON"):
-            _anthropic(fake).complete(CONVERSATION, _tools())
+    with (
+        FakeProvider([Action(body="not json at all")]) as fake,
+        pytest.raises(ModelError, match="not JSON"),
+    ):
+        _anthropic(fake).complete(CONVERSATION, _tools())
 
 
 def test_anthropic_tool_input_that_is_not_an_object_becomes_a_call_error() -> None:
