@@ -76,11 +76,20 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term = Terminal(f"kwtest-{os.getpid()}")
     command = " ".join(
         shlex.quote(a)
-        for a in [sys.executable, "-m", "eval.cli", "try", "gemv", "--target", "tile"]
-        + ["--model", f"scripted:replay:{replay}"]
+        for a in [
+            sys.executable,
+            "-m",
+            "eval.cli",
+            "try",
+            "gemv",
+            "--target",
+            "tile",
+            "--model",
+            f"scripted:replay:{replay}",
+        ]
     )
     env = f"EDITOR={shlex.quote(f'cp {ORACLE}')} KERNELWRIGHT_DB={tmp_path / 'kw.db'} "
-    env += f"COLUMNS=120 TERM=xterm-256color"
+    env += "COLUMNS=120 TERM=xterm-256color"
     term.tmux(
         "new-session",
         "-d",
@@ -122,8 +131,17 @@ def test_a_person_watches_hints_takes_over_and_hands_back(terminal: Terminal) ->
 def test_a_missing_api_key_is_one_sentence(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     done = subprocess.run(
-        [sys.executable, "-m", "eval.cli", "try", "gemv", "--target", "tile"]
-        + ["--model", "openai:gpt-5"],
+        [
+            sys.executable,
+            "-m",
+            "eval.cli",
+            "try",
+            "gemv",
+            "--target",
+            "tile",
+            "--model",
+            "openai:gpt-5",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
