@@ -123,8 +123,14 @@ def spec(target: Annotated[str, typer.Argument(help="Target, e.g. tile")]) -> No
 def run(
     suite: Annotated[str, typer.Option(help="Suite to run (smoke, core, full)")],
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
-    agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, ...")] = "template",
-    model: Annotated[str, typer.Option(help="Model for LLM agents")] = "",
+    agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, llm")] = "template",
+    model: Annotated[
+        str,
+        typer.Option(
+            help="Model for the llm agent: openai:M, anthropic:M, "
+            "openai-compatible:URL/M, scripted:oracle, scripted:replay:FILE"
+        ),
+    ] = "",
     run_name: Annotated[
         str,
         typer.Option(
