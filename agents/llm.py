@@ -35,6 +35,7 @@ class LlmAgent:
         price = price_for(model.name)
         if price is None:
             notes.append(f"no price is known for {model.name}; its cost is recorded as $0")
+            ctx.on_event("note", {"text": notes[-1]})
         budget = self.budget or Budget.for_level(ctx.task.level)
         loop = AgentLoop(box, model, budget, ctx.on_event, price)
         try:
@@ -44,6 +45,7 @@ class LlmAgent:
             if box.last_valid is None:
                 raise AgentError(str(exc)) from None
             notes.append(f"the model failed ({exc}); the last valid kernel was submitted")
+            ctx.on_event("note", {"text": notes[-1]})
             ctx.on_event("submit", {"source": box.last_valid, "reason": "model error"})
             outcome = (
                 loop.outcome(loop.latest)

@@ -64,6 +64,7 @@ class Session:
         self.console = console or Console()
         self.agent: AgentLoop | None = None
         self.taken_from: str | None = None  # the kernel when the person took it over
+        self._quiet = False
         if model:  # raises ModelConfigError (one sentence) before the session starts
             env = ModelEnv(task=task, family=target.family, suffix=self.box.backend.source_suffix)
             chat = make_model(model, env)
@@ -103,18 +104,18 @@ class Session:
 
     # --- the model ---------------------------------------------------------------------------
     def _show_event(self, kind: str, payload: dict[str, object]) -> None:
-        if not getattr(self, "_quiet", False):
+        if not self._quiet:
             self.console.print(render_event({"kind": kind, "payload": payload}))
 
-    def _model_ready(self) -> bool:
+    def _model_ready(self, holding_is_fine: bool = False) -> bool:
         if self.agent is None:
             self._print("no model in this session; start it with --model M to let an agent work")
             return False
-        if self.taken_from is not None:
-            self._print("you have the kernel; 'give' hands it back to the model first")
-            return False
         if not self.graph.get_state(self.thread).next:
             self._print("the agent has finished; 'submit' verifies the kernel, or work on alone")
+            return False
+        if self.taken_from is not None and not holding_is_fine:
+            self._print("you have the kernel; 'give' hands it back to the model first")
             return False
         return True
 
@@ -136,6 +137,9 @@ class Session:
                     self.graph.invoke(None, self.thread)
             except ModelError as exc:
                 self.console.print(f"the model failed: {exc}", style="red", markup=False)
+                return
+            except KeyboardInterrupt:
+                self._print("stopped; the model waits ('step' or 'auto' lets it go on)")
                 return
             state = self.graph.get_state(self.thread)
             if not state.next:
@@ -161,7 +165,7 @@ class Session:
     def _hint(self, args: list[str]) -> None:
         if not args:
             self._print("usage: hint TEXT")
-        elif self._model_ready() or (self.agent is not None and self.taken_from is not None):
+        elif self._model_ready(holding_is_fine=True):
             self._tell_model(" ".join(args), "hint")
 
     def _take(self, args: list[str]) -> None:

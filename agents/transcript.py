@@ -77,6 +77,8 @@ def render_event(event: dict[str, Any]) -> RenderableType:
         return Panel(
             Syntax(_cut(source), "nasm", line_numbers=True), title=title, title_align="left"
         )
+    if kind == "note":
+        return Text(f"{prefix}note: {payload.get('text', '')}", "yellow")
     if kind == "error":
         return Panel(
             Text(str(payload.get("text", "")), "red"), title=f"{prefix}error", title_align="left"

@@ -220,7 +220,7 @@ def test_a_model_failure_after_a_valid_kernel_submits_it(monkeypatch: pytest.Mon
     assert submission.source == oracle and submission.steps == 2
     assert submission.first_valid_step == 2 and submission.tokens_in == 2000
     assert any("the last valid kernel was submitted" in n for n in submission.notes)
-    assert [k for k, _ in events][-2:] == ["error", "submit"]
+    assert [k for k, _ in events][-3:] == ["error", "note", "submit"]
 
 
 def test_a_model_failure_with_nothing_valid_is_an_agent_error(
