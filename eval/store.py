@@ -326,6 +326,10 @@ class Store:
         """Delete the events of a trial that was never saved (a killed run left them), in one
         transaction, so a restarted trial writes its transcript from step 0 exactly once.
         The events of a saved trial are kept; returns how many rows were deleted."""
+        with self._session() as session:  # the usual case, nothing left: no write at all
+            left = select(EventRow.id).where(*_key_filter(EventRow, key)).limit(1)
+            if session.scalar(left) is None:
+                return 0
         with self._session.begin() as session:
             saved = session.scalar(select(TrialRow.id).where(*_key_filter(TrialRow, key)))
             if saved is not None:
