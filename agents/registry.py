@@ -10,6 +10,7 @@ AGENTS: dict[str, str] = {
     "template": "agents.template:TemplateAgent",
     "oracle": "agents.baselines:OracleAgent",
     "nop": "agents.baselines:NopAgent",
+    "llm": "agents.llm:LlmAgent",
 }
 
 

@@ -1,12 +1,20 @@
 """The tools an agent (or a person in `kernelwright try`) uses on one task: read the spec,
 write the kernel, compile, run on the visible configs, profile, submit. Every compile and run
-goes through the sandboxed worker; results are cut to a size that fits a model's context."""
+goes through the sandboxed worker; results are cut to a size that fits a model's context.
+
+A model calls them by name through `Toolbox.call`, which checks the arguments against each
+tool's schema (`TOOL_ARGS`) and turns every problem into a tool error the model can read."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from eval.validate import Verdict, verify
 from isa.base import Backend, Target
@@ -16,6 +24,7 @@ from sandbox import Sandbox
 from tasks import Task
 
 MAX_RESULT_CHARS = 4000
+TOOLS_FILE = Path(__file__).resolve().parent / "prompts" / "tools.toml"
 
 
 @dataclass
@@ -41,6 +50,70 @@ def spec_sections(spec: str) -> list[tuple[str, str]]:
     return sections
 
 
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoArgs(_Args):
+    pass
+
+
+class SpecArgs(_Args):
+    query: str = ""
+
+
+class WriteArgs(_Args):
+    source: str
+
+
+class EditArgs(_Args):
+    old: str
+    new: str
+
+
+class ProfileArgs(_Args):
+    config: str = ""
+
+
+# The tools a model may call, by name, with the schema of their arguments.
+TOOL_ARGS: dict[str, type[_Args]] = {
+    "spec": SpecArgs,
+    "read_kernel": NoArgs,
+    "write_kernel": WriteArgs,
+    "edit_kernel": EditArgs,
+    "compile": NoArgs,
+    "run": NoArgs,
+    "profile": ProfileArgs,
+    "submit": NoArgs,
+}
+
+
+@cache
+def tool_schemas() -> list[dict[str, Any]]:
+    """Name, description and JSON schema of every tool, described from `prompts/tools.toml`."""
+    texts = tomllib.loads(TOOLS_FILE.read_text())
+    schemas = []
+    for name, args in TOOL_ARGS.items():
+        text = texts[name]
+        params = args.model_json_schema()
+        params.pop("title", None)
+        params.setdefault("properties", {})
+        params["additionalProperties"] = False
+        for arg, prop in params["properties"].items():
+            prop.pop("title", None)
+            prop["description"] = text.get("args", {})[arg]
+        schemas.append({"name": name, "description": text["description"], "parameters": params})
+    return schemas
+
+
+def _validation_sentence(name: str, exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        problems.append(f"{where}: {err['msg']}")
+    return f"bad arguments for {name}: " + "; ".join(problems)
+
+
 class Toolbox:
     def __init__(
         self, task: Task, target: Target, sandbox: Sandbox | None = None, source: str | None = None
@@ -53,6 +126,38 @@ class Toolbox:
         self.source: str = source if source is not None else (stub or "")
         self.submitted: str | None = None
         self.last_verdict: Verdict | None = None
+        self.last_valid: str | None = None  # the newest kernel that ran valid on every config
+
+    # --- calls by name (what a model does) ---------------------------------------------------
+    def call(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        """Run tool `name` with `arguments`; a bad name or bad arguments is a tool error."""
+        args_type = TOOL_ARGS.get(name)
+        if args_type is None:
+            return ToolResult(
+                False, f"there is no tool named '{name}'; tools: {', '.join(TOOL_ARGS)}"
+            )
+        try:
+            args = args_type.model_validate(arguments)
+        except ValidationError as exc:
+            return ToolResult(False, _validation_sentence(name, exc))
+        values = args.model_dump()
+        if name == "spec":
+            return self.spec(values["query"])
+        if name == "read_kernel":
+            return self.read()
+        if name == "write_kernel":
+            return self.write(values["source"])
+        if name == "edit_kernel":
+            return self.edit(values["old"], values["new"])
+        if name == "profile":
+            return self.profile(values["config"])
+        method = {"compile": self.compile, "run": self.run, "submit": self.submit}[name]
+        return method()
+
+    def read(self) -> ToolResult:
+        lines = self.source.splitlines() or ["; (empty)"]
+        numbered = "\n".join(f"{i:4d}  {line}" for i, line in enumerate(lines, 1))
+        return ToolResult(True, clip(numbered, 12000))
 
     # --- reading ---------------------------------------------------------------------------
     def spec(self, query: str = "") -> ToolResult:
@@ -103,12 +208,17 @@ class Toolbox:
     def run(self) -> ToolResult:
         verdict = verify(self.task, self.target, self.source, hidden=False, sandbox=self.sandbox)
         self.last_verdict = verdict
+        if verdict.valid:
+            self.last_valid = self.source
         return ToolResult(verdict.valid, clip(verdict.describe()), {"verdict": verdict.to_json()})
 
     def profile(self, config: str = "") -> ToolResult:
+        names = [c.name for c in self.task.visible_configs]
+        if config and config not in names:
+            return ToolResult(
+                False, f"no visible config named '{config}'; visible: {', '.join(names)}"
+            )
         cfg = self.task.config(config) if config else self.task.visible_configs[-1]
-        if cfg.hidden:
-            return ToolResult(False, f"no visible config named '{config}'")
         verdict = verify(self.task, self.target, self.source, configs=[cfg], sandbox=self.sandbox)
         c = verdict.configs[0] if verdict.configs else None
         if c is None or c.measure is None:

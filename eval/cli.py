@@ -148,8 +148,14 @@ def spec(target: Annotated[str, typer.Argument(help="Target, e.g. tile")]) -> No
 def run(
     suite: Annotated[str, typer.Option(help="Suite to run (smoke, core, full)")],
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
-    agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, ...")] = "template",
-    model: Annotated[str, typer.Option(help="Model for LLM agents")] = "",
+    agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, llm")] = "template",
+    model: Annotated[
+        str,
+        typer.Option(
+            help="Model for the llm agent: openai:M, anthropic:M, "
+            "openai-compatible:URL/M, scripted:oracle, scripted:replay:FILE"
+        ),
+    ] = "",
     run_name: Annotated[
         str,
         typer.Option(
@@ -277,12 +283,23 @@ def try_(
     file: Annotated[
         Path | None, typer.Option(help="Start from this kernel instead of the stub")
     ] = None,
+    model: Annotated[
+        str, typer.Option(help="Work beside this model (e.g. scripted:oracle, openai:gpt-5)")
+    ] = "",
 ) -> None:
-    """Work on one task interactively: edit, compile, run, profile, submit."""
+    """Work on one task interactively, alone or beside a model: step, hint, take over."""
+    from agents.models import ModelConfigError
     from agents.session import Session
 
+    if file is not None and not file.is_file():
+        raise UserError(f"no such file: {file}")
     source = file.read_text() if file else None
-    Session(load_task(task), _target(target), source=source).loop()
+    task_, target_ = load_task(task), _target(target)
+    try:
+        session = Session(task_, target_, source=source, model=model or None)
+    except ModelConfigError as exc:
+        raise UserError(str(exc)) from None
+    session.loop()
 
 
 @app.command()
@@ -307,14 +324,20 @@ def leaderboard(
 def show(
     trial: Annotated[int, typer.Argument(help="Trial id (see `kernelwright trials`)")],
     db: DbOption = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Print the transcript as JSON lines instead")
+    ] = False,
 ) -> None:
     """Show one trial: its verdict, scores, transcript and kernel."""
-    from eval.show import render_trial
+    from eval.show import render_trial, transcript_jsonl
 
     store = Store(db)
     record = store.get_trial(trial)
     if record is None:
         raise UserError(f"no trial with id {trial}")
+    if jsonl:
+        sys.stdout.write(transcript_jsonl(record, store.events(record.key)))
+        return
     render_trial(console, record, store.events(record.key))
 
 

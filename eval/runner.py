@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agents.base import AgentError, TrialContext
+from agents.models import ModelConfigError, check_model
 from agents.registry import make_agent
 from eval.baseline import baseline_measures
 from eval.records import ERROR, INVALID, VALID, TrialKey, TrialRecord
@@ -67,7 +68,11 @@ def plan(spec: RunSpec, tasks: list[Task], executor: str) -> list[tuple[Task, Tr
 
 
 def run_trial(task: Task, key: TrialKey, store: Store) -> TrialRecord:
-    """One trial end to end. Never raises: failures become stored reasons."""
+    """One trial end to end. Never raises: failures become stored reasons.
+
+    An unfinished trial (a killed run) restarts from its first step: the events it left
+    are deleted in one transaction first, so its transcript is never stored twice."""
+    store.clear_events(key)
     started = time.monotonic()
     record = TrialRecord(key=key, status=ERROR, started_at=_now())
     seq = iter(range(1_000_000))
@@ -123,6 +128,11 @@ def check_spec(spec: RunSpec) -> tuple[list[Task], str]:
     agent = make_agent(spec.agent)
     if agent.needs_model and not spec.model:
         raise RunError(f"agent '{spec.agent}' needs --model")
+    if agent.needs_model:
+        try:
+            check_model(spec.model)  # a bad name or a missing API key stops here, not per trial
+        except ModelConfigError as exc:
+            raise RunError(str(exc)) from None
     available = backend.executors(target)
     executor = spec.executor or available[0]
     if executor not in available:

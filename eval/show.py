@@ -10,9 +10,8 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
+from agents.transcript import render_event
 from eval.records import VALID, TrialRecord
-
-MAX_PAYLOAD_CHARS = 2000
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -51,14 +50,13 @@ def render_trial(console: Console, record: TrialRecord, events: list[dict[str, A
     if events:
         console.print(f"[bold]transcript[/] ({len(events)} events)")
         for event in events:
-            payload = event.get("payload", {})
-            text = payload if isinstance(payload, str) else json.dumps(payload, indent=1)
-            if len(text) > MAX_PAYLOAD_CHARS:
-                text = text[:MAX_PAYLOAD_CHARS] + f"\n[... {len(text) - MAX_PAYLOAD_CHARS} cut]"
-            console.print(
-                Panel(text, title=f"{event.get('seq')}: {event.get('kind')}", title_align="left"),
-                markup=False,
-                highlight=False,
-            )
+            console.print(render_event(event))
     if record.source:
         console.print(Panel(Syntax(record.source, "nasm", line_numbers=True), title="kernel"))
+
+
+def transcript_jsonl(record: TrialRecord, events: list[dict[str, Any]]) -> str:
+    """The transcript as JSON lines, one event each, with the trial it belongs to; the
+    format `scripted:replay:PATH` reads back."""
+    trial = {"trial": record.id, **{k: v for k, v in vars(record.key).items()}}
+    return "".join(json.dumps({**trial, **event}) + "\n" for event in events)

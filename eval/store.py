@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -324,6 +325,21 @@ class Store:
                 "payload": payload,
             }
             return self._insert_ignore(session, EventRow, values)
+
+    def clear_events(self, key: TrialKey) -> int:
+        """Delete the events of a trial that was never saved (a killed run left them), in one
+        transaction, so a restarted trial writes its transcript from step 0 exactly once.
+        The events of a saved trial are kept; returns how many rows were deleted."""
+        with self._session() as session:  # the usual case, nothing left: no write at all
+            left = select(EventRow.id).where(*_key_filter(EventRow, key)).limit(1)
+            if session.scalar(left) is None:
+                return 0
+        with self._session.begin() as session:
+            saved = session.scalar(select(TrialRow.id).where(*_key_filter(TrialRow, key)))
+            if saved is not None:
+                return 0
+            result = session.execute(delete(EventRow).where(*_key_filter(EventRow, key)))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def events(self, key: TrialKey) -> list[dict[str, Any]]:
         """A trial's events in step order, each {seq, kind, payload, created_at}."""

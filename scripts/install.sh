@@ -5,4 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="."
 if [[ "${1:-}" == "--dev" ]]; then extras=".[dev]"; fi
+# The interactive-session test drives `kernelwright try` in a real terminal (tmux).
+if [[ "$extras" == ".[dev]" ]] && ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq tmux) || echo "tmux not installed; its test will be skipped"
+fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e "$extras"

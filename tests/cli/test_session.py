@@ -47,3 +47,27 @@ def test_edit_without_editor_explains(monkeypatch: pytest.MonkeyPatch) -> None:
     session, console = _session()
     session.handle("edit")
     assert "no $EDITOR set" in console.export_text()
+
+
+def test_a_model_works_beside_the_person_in_process() -> None:
+    console = Console(record=True, width=200)
+    session = Session(load_task("gemv"), Target("tile"), console=console, model="scripted:oracle")
+    session.handle("step 2")  # write and compile
+    assert session.box.source == ORACLE.read_text()
+    session.handle("take")
+    session.handle("hint keep going")  # a hint while holding the kernel is fine
+    session.handle("give")  # unchanged kernel, no note: nothing to tell the model
+    session.handle("auto")
+    session.handle("step")
+    text = console.export_text()
+    assert "hint from a person" in text
+    assert "the agent submitted after 4 turns" in text
+    assert "the agent has finished" in text
+    assert "A person took over" not in text
+
+
+def test_model_commands_without_a_model_explain() -> None:
+    session, console = _session()
+    session.handle("step")
+    session.handle("take")
+    assert "no model in this session" in console.export_text()

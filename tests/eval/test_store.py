@@ -114,6 +114,19 @@ def test_events(db: Store) -> None:
     assert db.events(key(seed=5)) == []
 
 
+def test_clear_events_only_touches_an_unsaved_trial(db: Store) -> None:
+    unfinished, finished = key(seed=1), key(seed=2)
+    for k in (unfinished, finished):
+        for seq in range(3):
+            db.append_event(k, seq, "message", {"seq": seq})
+    db.save_trial(record(finished))
+    assert db.clear_events(unfinished) == 3
+    assert db.events(unfinished) == []
+    assert db.clear_events(finished) == 0
+    assert len(db.events(finished)) == 3
+    assert db.append_event(unfinished, 0, "message", {"again": True})  # seq 0 is free again
+
+
 def test_baselines(db: Store) -> None:
     args = ("add", "tile", "emu", "c0")
     assert db.get_baseline(*args) is None
