@@ -18,6 +18,7 @@ batch index; a body may use r3..r10, r14 and r15 freely.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SCRATCH_WORDS = 65_536
@@ -79,7 +80,9 @@ class BlockKernel:
     rows: str  # rows to walk, e.g. "$M"
     inputs: tuple[Stream, ...]
     outputs: tuple[Stream, ...]
-    body: str  # `{NAME}` is the buffer of stream / temp / resident / fixed NAME
+    # `{NAME}` is the buffer of stream / temp / resident / fixed NAME; a function of
+    # `pipelined` when the body has a faster form for the oracle
+    body: str | Callable[[bool], str]
     resident: tuple[Resident, ...] = ()
     temps: tuple[tuple[str, str], ...] = ()  # (name, words per block row)
     fixed: tuple[tuple[str, str], ...] = ()  # (name, words)
@@ -231,8 +234,9 @@ def block_kernel(name: str, k: BlockKernel, *, pipelined: bool) -> str:
         " (pipelined)\n" if pipelined else "\n"
     )
     header += "".join(f"; {note}\n" for note in k.notes)
+    text = k.body(pipelined) if callable(k.body) else k.body
     if not pipelined:
-        body = k.body.format(**_names(k, None))
+        body = text.format(**_names(k, None))
         regs = ("r13", "r1", "r2")
         return (
             header
@@ -260,8 +264,8 @@ def block_kernel(name: str, k: BlockKernel, *, pipelined: bool) -> str:
         + _coords("r11", "r13", "r12", "r1", "r2")
         + first
         + "pair:\n"
-        + _half(k, 0, "even")
-        + _half(k, 1, "odd")
+        + _half(k, text, 0, "even")
+        + _half(k, text, 1, "odd")
         + "        jmp   pair\n"
         + "done:\n"
         + "        dwait t2\n"
@@ -269,7 +273,7 @@ def block_kernel(name: str, k: BlockKernel, *, pipelined: bool) -> str:
     )
 
 
-def _half(k: BlockKernel, cur: int, label: str) -> str:
+def _half(k: BlockKernel, body: str, cur: int, label: str) -> str:
     """One iteration from buffer set `cur` while the next block is fetched into the other."""
     nxt = 1 - cur
     regs = ("r4", "r5", "r6")
@@ -286,7 +290,7 @@ def _half(k: BlockKernel, cur: int, label: str) -> str:
         + _per_batch(k, True, f"{label}_ready")
         + f"        dwait t{cur}\n"
         + f"        dwait t{2 + cur}\n"
-        + k.body.format(**_names(k, cur))
+        + body.format(**_names(k, cur))
         + "".join(
             _move(s, False, f"{s.name}{cur}", f"t{2 + cur}", ("r13", "r1", "r2"), True, k.rows)
             for s in k.outputs
@@ -309,18 +313,22 @@ def matmul(
     k: str,
     n: str,
     *,
-    acc: str = "ACC",
     epilogue: str = "",
-    first_mm: bool = False,
+    fast: bool = False,
     rows: str = "r2",
     n_tiles: str = "",
     k_tiles: str = "",
 ) -> str:
-    """out[rows, n] = x[rows, k] @ w[k, n] through the 16-column accumulator tile `acc`.
+    """out[rows, n] = x[rows, k] @ w[k, n], 16 output columns at a time in the accumulator.
 
-    Bases are values (`{X}`, `r14 + Q`). The epilogue runs on `A[acc, r5]` (shape rows x r5,
+    Bases are values (`{X}`, `r14 + Q`). The epilogue runs on `A[ACC, r5]` (shape rows x r5,
     r4 its first column) before the copy to `out`. Uses r3..r10. When `n` or `k` is a
-    register, `n_tiles` / `k_tiles` holds its count of 16-wide tiles."""
+    register, `n_tiles` / `k_tiles` holds its count of 16-wide tiles. `fast` starts each
+    accumulator with `mm` instead of clearing it, and alternates two accumulator tiles (r9
+    holds the current one) so the copy of one overlaps the products of the next."""
+    acc = "r9" if fast else "ACC"
+    if fast:
+        epilogue = epilogue.replace("A[ACC,", "A[r9,")
     n_tiles = n_tiles or f"cdiv({n}, 16)"
     k_tiles = k_tiles or f"cdiv({k}, 16)"
     code = f"        loop  r3, {n_tiles}\n        mul   r4, r3, 16\n" + _rows_in_block(
@@ -336,10 +344,11 @@ def matmul(
             f"        add   r9, r9, {w}\n"
             f"        mw    S[r9, {w_stride}], r8, r5\n"
             f"        add   r10, r7, {x}\n"
-            f"        {op:<5} A[{acc}, r5], S[r10, {x_stride}], {rows}\n"
+            + ("        rem   r9, r3, 2\n        mul   r9, r9, 8192\n" if fast else "")
+            + f"        {op:<5} A[{acc}, r5], S[r10, {x_stride}], {rows}\n"
         )
 
-    if first_mm:
+    if fast:
         code += tile("r0", "mm")
         code += f"        sub   r6, {k_tiles}, 1\n        loop  r6, r6\n        add   r6, r6, 1\n"
         code += tile("r6", "mma")
@@ -352,12 +361,12 @@ def matmul(
     return code + "        endloop\n"
 
 
-def bias_add(bias: str, acc: str = "ACC") -> str:
-    return f"        vadd  A[{acc}, r5], A[{acc}, r5], S.row[r4 + {bias}]\n"
+def bias_add(bias: str) -> str:
+    return f"        vadd  A[ACC, r5], A[ACC, r5], S.row[r4 + {bias}]\n"
 
 
-def relu_acc(acc: str = "ACC") -> str:
-    return f"        vrelu A[{acc}, r5], A[{acc}, r5]\n"
+def relu_acc() -> str:
+    return "        vrelu A[ACC, r5], A[ACC, r5]\n"
 
 
 def gelu(src: str, dst: str, tmp: str, stride: str) -> str:

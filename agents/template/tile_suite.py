@@ -55,7 +55,7 @@ BMM = BlockKernel(
     inputs=(Stream("XA", "a", "$K", per_batch="$M * $K"),),
     outputs=(Stream("Y", "c", "$N", per_batch="$M * $N"),),
     resident=(Resident("WB", "b", "$K", "$N", per_batch="$K * $N"),),
-    body=matmul("{XA}", "$K", "WB", "$N", "{Y}", "$N", "$K", "$N"),
+    body=lambda fast: matmul("{XA}", "$K", "WB", "$N", "{Y}", "$N", "$K", "$N", fast=fast),
 )
 
 
@@ -98,7 +98,7 @@ def _conv_body(out: str, out_stride: str, epilogue: str, first_mm: bool) -> str:
 
 _CONV_IN = Stream("X", "x", "$W * $C", extra="$KH - 1", limit="$H", pad="$KW * $C")
 _OUT_ROWS = "$H - $KH + 1"
-_FLAT_ROWS = "max(1, 1024 / $W)"  # accumulator rows: the block's flat rows times 16 columns
+_FLAT_ROWS = "max(1, 512 / $W)"  # flat rows per block: two accumulator tiles of 16 columns
 
 CONV2D = BlockKernel(
     rows=_OUT_ROWS,
@@ -142,18 +142,21 @@ CONV_BLOCK = BlockKernel(
         Resident("B2", "b2", "1", "$G"),
     ),
     temps=(("HID", "$W * $F"),),
-    body=_conv_body("HID", "$F", bias_add("B1") + relu_acc(), False)
-    + matmul(
-        "HID",
-        "$F",
-        "W2",
-        "$G",
-        "{Y}",
-        "$G",
-        "$F",
-        "$G",
-        rows="r15",
-        epilogue=bias_add("B2") + relu_acc(),
+    body=lambda fast: (
+        _conv_body("HID", "$F", bias_add("B1") + relu_acc(), False)
+        + matmul(
+            "HID",
+            "$F",
+            "W2",
+            "$G",
+            "{Y}",
+            "$G",
+            "$F",
+            "$G",
+            rows="r15",
+            epilogue=bias_add("B2") + relu_acc(),
+            fast=fast,
+        )
     ),
     max_rows=_FLAT_ROWS,
 )
@@ -169,8 +172,12 @@ LAYERNORM_LINEAR = BlockKernel(
         Resident("BL", "b", "1", "$N"),
     ),
     temps=(("XN", "$K"), ("SQ", "$K"), ("COL", "1")),
-    body=layernorm("{X}", "XN", "SQ", "$K", "$K", "G", "BETA", "COL")
-    + matmul("XN", "$K", "WL", "$N", "{Y}", "$N", "$K", "$N", epilogue=bias_add("BL")),
+    body=lambda fast: (
+        layernorm("{X}", "XN", "SQ", "$K", "$K", "G", "BETA", "COL")
+        + matmul(
+            "XN", "$K", "WL", "$N", "{Y}", "$N", "$K", "$N", epilogue=bias_add("BL"), fast=fast
+        )
+    ),
 )
 ADD_LAYERNORM = BlockKernel(
     rows="$M",
@@ -212,11 +219,13 @@ SWIGLU = BlockKernel(
     outputs=(Stream("Y", "y", "$N"),),
     resident=(Resident("WG", "wg", "$K", "$N"), Resident("WU", "wu", "$K", "$N")),
     temps=(("GT", "$N"), ("UP", "$N"), ("T", "$N")),
-    body=matmul("{X}", "$K", "WG", "$N", "GT", "$N", "$K", "$N")
-    + matmul("{X}", "$K", "WU", "$N", "UP", "$N", "$K", "$N")
-    + "        vshape r2, $N\n"
-    + silu("GT", "GT", "T", "$N")
-    + "        vmul  S[{Y}, $N], S[GT, $N], S[UP, $N]\n",
+    body=lambda fast: (
+        matmul("{X}", "$K", "WG", "$N", "GT", "$N", "$K", "$N", fast=fast)
+        + matmul("{X}", "$K", "WU", "$N", "UP", "$N", "$K", "$N", fast=fast)
+        + "        vshape r2, $N\n"
+        + silu("GT", "GT", "T", "$N")
+        + "        vmul  S[{Y}, $N], S[GT, $N], S[UP, $N]\n"
+    ),
 )
 FFN = BlockKernel(
     rows="$M",
@@ -229,10 +238,14 @@ FFN = BlockKernel(
         Resident("B2", "b2", "1", "$E"),
     ),
     temps=(("HID", "$F"), ("T", "$F")),
-    body=matmul("{X}", "$E", "W1", "$F", "HID", "$F", "$E", "$F", epilogue=bias_add("B1"))
-    + "        vshape r2, $F\n"
-    + gelu("HID", "HID", "T", "$F")
-    + matmul("HID", "$F", "W2", "$E", "{Y}", "$E", "$F", "$E", epilogue=bias_add("B2")),
+    body=lambda fast: (
+        matmul("{X}", "$E", "W1", "$F", "HID", "$F", "$E", "$F", epilogue=bias_add("B1"), fast=fast)
+        + "        vshape r2, $F\n"
+        + gelu("HID", "HID", "T", "$F")
+        + matmul(
+            "HID", "$F", "W2", "$E", "{Y}", "$E", "$F", "$E", epilogue=bias_add("B2"), fast=fast
+        )
+    ),
 )
 
 _SCALE = "S.col[SCALE, 0]"  # 1 / sqrt(D), broadcast to every element
@@ -260,9 +273,11 @@ def _attention(
         temps=(("SC", "$T"), ("COL", "1")),
         setup=inv_sqrt("SCALE", "$D") + (kt if shared else ""),
         batch_setup="" if shared else kt,
-        body=matmul("{Q}", "$D", "KT", "$T", "SC", "$T", "$D", "$T")
-        + softmax("SC", "$T", "$T", "COL", _SCALE)
-        + matmul("SC", "$T", "V", "$D", "{O}", "$D", "$T", "$D"),
+        body=lambda fast: (
+            matmul("{Q}", "$D", "KT", "$T", "SC", "$T", "$D", "$T", fast=fast)
+            + softmax("SC", "$T", "$T", "COL", _SCALE)
+            + matmul("SC", "$T", "V", "$D", "{O}", "$D", "$T", "$D", fast=fast)
+        ),
     )
 
 
@@ -279,8 +294,10 @@ ATTENTION_SCORES = BlockKernel(
     fixed=(("KT", "$D * $T"), ("SCALE", "1")),
     temps=(("COL", "1"),),
     setup=inv_sqrt("SCALE", "$D") + transpose("KR", "$D", "KT", "$T", "$D"),
-    body=matmul("{Q}", "$D", "KT", "$T", "{P}", "$T", "$D", "$T")
-    + softmax("{P}", "$T", "$T", "COL", _SCALE),
+    body=lambda fast: (
+        matmul("{Q}", "$D", "KT", "$T", "{P}", "$T", "$D", "$T", fast=fast)
+        + softmax("{P}", "$T", "$T", "COL", _SCALE)
+    ),
 )
 SOFTMAX_MATMUL = BlockKernel(
     rows="$S",
@@ -288,58 +305,64 @@ SOFTMAX_MATMUL = BlockKernel(
     outputs=(Stream("O", "o", "$D"),),
     resident=(Resident("V", "v", "$T", "$D"),),
     temps=(("COL", "1"),),
-    body=softmax("{SS}", "$T", "$T", "COL")
-    + matmul("{SS}", "$T", "V", "$D", "{O}", "$D", "$T", "$D"),
+    body=lambda fast: (
+        softmax("{SS}", "$T", "$T", "COL")
+        + matmul("{SS}", "$T", "V", "$D", "{O}", "$D", "$T", "$D", fast=fast)
+    ),
 )
+
 
 # Flash attention: K and V stream through in blocks of BT rows with an online softmax, so the
 # sequence length T is not limited by the scratchpad. r15 block, r14 its rows, r12 its tiles.
-_FLASH_BODY = (
-    "        vshape r2, 1\n"
-    "        vfill S[MX, 1], #-inf\n"
-    "        vfill S[LS, 1], #0\n"
-    "        vshape r2, $D\n"
-    "        vfill S[ACCO, $D], #0\n"
-    "        loop  r15, cdiv($T, BT)\n"
-    "        mul   r3, r15, BT\n"
-    "        sub   r14, r0, r3\n"
-    "        add   r14, r14, $T\n"
-    "        min   r14, r14, BT\n"
-    "        add   r12, r14, 15\n"
-    "        div   r12, r12, 16\n"
-    "        mul   r3, r3, $D\n"
-    "        mul   r4, r14, $D\n"
-    "        dld   t6, S[KB, r4], D[r3 + @k, r4], 1, r4\n"
-    "        dld   t7, S[VB, r4], D[r3 + @v, r4], 1, r4\n"
-    "        dwait t6\n"
-    + transpose("KB", "$D", "KT", "r14", "$D")
-    + matmul("{Q}", "$D", "KT", "r14", "SC", "BT", "$D", "r14", n_tiles="r12")
-    + "        vshape r2, r14\n"
-    f"        vmul  S[SC, BT], S[SC, BT], {_SCALE}\n"
-    "        vrmax S.col[MN], S[SC, BT]\n"
-    "        vshape r2, 1\n"
-    "        vmax  S[MN, 1], S[MN, 1], S[MX, 1]\n"
-    "        vsub  S[CORR, 1], S[MX, 1], S[MN, 1]\n"
-    "        vexp  S[CORR, 1], S[CORR, 1]\n"
-    "        vmov  S[MX, 1], S[MN, 1]\n"
-    "        vshape r2, r14\n"
-    "        vsub  S[SC, BT], S[SC, BT], S.col[MN]\n"
-    "        vexp  S[SC, BT], S[SC, BT]\n"
-    "        vrsum S.col[RS], S[SC, BT]\n"
-    "        vshape r2, 1\n"
-    "        vfma  S[LS, 1], S[LS, 1], S[CORR, 1], S[RS, 1]\n"
-    "        vshape r2, $D\n"
-    "        vmul  S[ACCO, $D], S[ACCO, $D], S.col[CORR]\n"
-    "        dwait t7\n"
-    + matmul("SC", "BT", "VB", "$D", "PV", "$D", "r14", "$D", k_tiles="r12")
-    + "        vshape r2, $D\n"
-    "        vadd  S[ACCO, $D], S[ACCO, $D], S[PV, $D]\n"
-    "        endloop\n"
-    "        vshape r2, 1\n"
-    "        vrcp  S[LS, 1], S[LS, 1]\n"
-    "        vshape r2, $D\n"
-    "        vmul  S[{O}, $D], S[ACCO, $D], S.col[LS]\n"
-)
+def _flash_body(fast: bool) -> str:
+    return (
+        "        vshape r2, 1\n"
+        "        vfill S[MX, 1], #-inf\n"
+        "        vfill S[LS, 1], #0\n"
+        "        vshape r2, $D\n"
+        "        vfill S[ACCO, $D], #0\n"
+        "        loop  r15, cdiv($T, BT)\n"
+        "        mul   r3, r15, BT\n"
+        "        sub   r14, r0, r3\n"
+        "        add   r14, r14, $T\n"
+        "        min   r14, r14, BT\n"
+        "        add   r12, r14, 15\n"
+        "        div   r12, r12, 16\n"
+        "        mul   r3, r3, $D\n"
+        "        mul   r4, r14, $D\n"
+        "        dld   t6, S[KB, r4], D[r3 + @k, r4], 1, r4\n"
+        "        dld   t7, S[VB, r4], D[r3 + @v, r4], 1, r4\n"
+        "        dwait t6\n"
+        + transpose("KB", "$D", "KT", "r14", "$D")
+        + matmul("{Q}", "$D", "KT", "r14", "SC", "BT", "$D", "r14", n_tiles="r12", fast=fast)
+        + "        vshape r2, r14\n"
+        f"        vmul  S[SC, BT], S[SC, BT], {_SCALE}\n"
+        "        vrmax S.col[MN], S[SC, BT]\n"
+        "        vshape r2, 1\n"
+        "        vmax  S[MN, 1], S[MN, 1], S[MX, 1]\n"
+        "        vsub  S[CORR, 1], S[MX, 1], S[MN, 1]\n"
+        "        vexp  S[CORR, 1], S[CORR, 1]\n"
+        "        vmov  S[MX, 1], S[MN, 1]\n"
+        "        vshape r2, r14\n"
+        "        vsub  S[SC, BT], S[SC, BT], S.col[MN]\n"
+        "        vexp  S[SC, BT], S[SC, BT]\n"
+        "        vrsum S.col[RS], S[SC, BT]\n"
+        "        vshape r2, 1\n"
+        "        vfma  S[LS, 1], S[LS, 1], S[CORR, 1], S[RS, 1]\n"
+        "        vshape r2, $D\n"
+        "        vmul  S[ACCO, $D], S[ACCO, $D], S.col[CORR]\n"
+        "        dwait t7\n"
+        + matmul("SC", "BT", "VB", "$D", "PV", "$D", "r14", "$D", k_tiles="r12", fast=fast)
+        + "        vshape r2, $D\n"
+        "        vadd  S[ACCO, $D], S[ACCO, $D], S[PV, $D]\n"
+        "        endloop\n"
+        "        vshape r2, 1\n"
+        "        vrcp  S[LS, 1], S[LS, 1]\n"
+        "        vshape r2, $D\n"
+        "        vmul  S[{O}, $D], S[ACCO, $D], S.col[LS]\n"
+    )
+
+
 FLASH_ATTENTION = BlockKernel(
     rows="$S",
     inputs=(Stream("Q", "q", "$D"),),
@@ -356,35 +379,35 @@ FLASH_ATTENTION = BlockKernel(
         ("CORR", "1"),
     ),
     setup=inv_sqrt("SCALE", "$D"),
-    body=_FLASH_BODY,
+    body=_flash_body,
     equ=(("BT", "min($T, 128)"),),
 )
 
 
-def _decoder_body() -> str:
+def _decoder_body(fast: bool) -> str:
     """h = x + attention(rmsnorm(x) wq, K, V) wo (causal); y = h + gelu(rmsnorm(h) w1) w2."""
     attend = (
         "        loop  r15, $H\n"
         "        mul   r14, r15, $D\n"
         "        mul   r12, r14, $S\n"
-        + matmul("r14 + QB", "EMB", "r12 + KT", "$S", "SC", "$S", "$D", "$S")
+        + matmul("r14 + QB", "EMB", "r12 + KT", "$S", "SC", "$S", "$D", "$S", fast=fast)
         + _causal_mask()
         + softmax("SC", "$S", "$S", "COL", _SCALE)
-        + matmul("SC", "$S", "r14 + V", "EMB", "r14 + ATT", "EMB", "$S", "$D")
+        + matmul("SC", "$S", "r14 + V", "EMB", "r14 + ATT", "EMB", "$S", "$D", fast=fast)
         + "        endloop\n"
     )
     return (
         rmsnorm("{X}", "XN", "EMB", "EMB", "G1", "COL")
-        + matmul("XN", "EMB", "WQ", "EMB", "QB", "EMB", "EMB", "EMB")
+        + matmul("XN", "EMB", "WQ", "EMB", "QB", "EMB", "EMB", "EMB", fast=fast)
         + attend
-        + matmul("ATT", "EMB", "WO", "EMB", "HS", "EMB", "EMB", "EMB")
+        + matmul("ATT", "EMB", "WO", "EMB", "HS", "EMB", "EMB", "EMB", fast=fast)
         + "        vshape r2, EMB\n"
         "        vadd  S[HS, EMB], S[HS, EMB], S[{X}, EMB]\n"
         + rmsnorm("HS", "XN", "EMB", "EMB", "G2", "COL")
-        + matmul("XN", "EMB", "W1", "$F", "FF", "$F", "EMB", "$F")
+        + matmul("XN", "EMB", "W1", "$F", "FF", "$F", "EMB", "$F", fast=fast)
         + "        vshape r2, $F\n"
         + gelu("FF", "FF", "T", "$F")
-        + matmul("FF", "$F", "W2", "EMB", "{Y}", "EMB", "$F", "EMB")
+        + matmul("FF", "$F", "W2", "EMB", "{Y}", "EMB", "$F", "EMB", fast=fast)
         + "        vshape r2, EMB\n"
         "        vadd  S[{Y}, EMB], S[{Y}, EMB], S[HS, EMB]\n"
     )
@@ -469,7 +492,7 @@ DECODER_BLOCK = BlockKernel(
         ("COL", "1"),
     ),
     setup=_DECODER_SETUP,
-    body=_decoder_body(),
+    body=_decoder_body,
     max_rows="32",
     equ=(("EMB", "$H * $D"),),
 )

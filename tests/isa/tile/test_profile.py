@@ -28,9 +28,7 @@ def test_engine_stalls_name_the_engine_and_the_dependency(tile: Tile) -> None:
     assert set(vector) == {"RAW on matrix"}  # the WAR wait hides behind the vadd in order
     mm_end = 1 + vfill + 16 + (16 + 16)
     assert vector["RAW on matrix"] == mm_end - (1 + vfill)
-    assert stats.to_dict()["engine_stalls"] == {
-        e: dict(c) for e, c in stats.engine_stalls.items()
-    }
+    assert stats.to_dict()["engine_stalls"] == {e: dict(c) for e, c in stats.engine_stalls.items()}
 
 
 def test_war_stall_is_counted(tile: Tile) -> None:
