@@ -1,15 +1,20 @@
 """TILE kernels from templates: the baseline compiler.
 
 Every kernel is a single source text that works for every configuration: block sizes are
-`.equ` expressions of the `$` sizes. Two shapes cover the smoke suite:
+`.equ` expressions of the `$` sizes. Three shapes cover the suite:
 
 - row-block kernels (elementwise, softmax, norms, gemv): load a block of rows, run a vector
   body, store the block;
-- matrix kernels (gemm, linear + epilogue): tiles of 16 columns on the systolic array.
+- matrix kernels (gemm, linear + epilogue): tiles of 16 columns on the systolic array, with
+  the weight panels streamed (any K x N);
+- block kernels (`tile_blocks`, composed per task in `tile_suite`): batches x row blocks with
+  resident weights, vector and matrix pieces chained on chip (norms, attention, convolutions,
+  transformer blocks).
 
 `double_buffer=False` is the baseline the template agent submits: straightforward, one buffer,
 every transfer waited on at once. `double_buffer=True` overlaps transfers with compute and
-keeps operands resident; it is how the oracle kernels were made.
+keeps operands resident; it is how the oracle kernels were made
+(`python scripts/make_tile_kernels.py`).
 """
 
 from __future__ import annotations

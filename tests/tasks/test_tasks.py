@@ -171,3 +171,22 @@ def test_unsupported_target_says_why(tmp_path: Path) -> None:
     assert task.unsupported_reason("tile") == "needs a data-dependent gather"
     assert task.unsupported_reason("vlx") == "the task has no vlx kernels yet"
     assert load_task("gemm").unsupported_reason("tile") is None
+
+
+def test_the_spec_documents_every_instruction_the_oracles_use() -> None:
+    import re
+
+    from isa.accel.tile.assembler import assemble
+    from isa.accel.tile.backend import SPEC_PATH, symbols
+
+    spec = SPEC_PATH.read_text()
+    used: set[str] = set()
+    for task_id in ALL:
+        task = load_task(task_id)
+        source = task.oracle("tile", ".tasm")
+        assert source is not None
+        program = assemble(source, symbols(task.interface(task.visible_configs[0])))
+        used |= {ins.op for ins in program.instructions}
+    missing = sorted(op for op in used if not re.search(rf"\b{op}\b", spec))
+    assert not missing, f"spec.md does not document {missing}"
+    assert {"mm", "mma", "vrmax", "vtanh", "dld", "dst"} <= used
