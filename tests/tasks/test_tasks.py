@@ -145,6 +145,23 @@ def test_tolerance_rejects_a_slightly_wrong_output(task_id: str) -> None:
         assert not compare(name, exp * 1.05, exp, tol).passed
 
 
+@pytest.mark.parametrize("task_id", ALL)
+def test_every_input_matters_beyond_the_tolerance(task_id: str) -> None:
+    # A kernel that mishandles any one input (a bias, a gamma, the keys) must fail.
+    task = load_task(task_id)
+    cfg = task.visible_configs[2]
+    rng = np.random.default_rng(4)
+    inputs = task.make_inputs(cfg, rng)
+    expected = task.reference(inputs, cfg)
+    tol = task.tolerance("bf16")
+    for name, value in inputs.items():
+        noisy = dict(inputs)
+        rms = float(np.sqrt(np.mean(value.astype(np.float64) ** 2)))
+        noisy[name] = (value + 0.5 * rms * rng.standard_normal(value.shape)).astype(np.float32)
+        wrong = task.reference(noisy, cfg)
+        assert any(not compare(n, wrong[n], expected[n], tol).passed for n in expected), name
+
+
 def test_shape_expressions_and_config_restriction(tmp_path: Path) -> None:
     text = GOOD.replace('shape = ["M"]\n[tolerance', 'shape = ["M - K + 1"]\n[tolerance')
     text = text.replace("{ M = 1 }", "{ M = 3, K = 2 }").replace("{ M = 2 }", "{ M = 3, K = 3 }")

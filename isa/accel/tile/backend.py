@@ -137,7 +137,9 @@ def profile_report(counters: dict[str, Any], cycles: float, roofline: float | No
         stalled = sum(causes.values())
         idle = max(0.0, cycles - b - stalled)
         active[engine] = b + stalled
-        top = sorted(causes.items(), key=lambda kv: -kv[1])[:2]
+        top = sorted(
+            ((c, v) for c, v in causes.items() if v >= cycles / 200), key=lambda kv: -kv[1]
+        )[:2]
         why = ", ".join(f"{c} {_pct(v, cycles)}" for c, v in top) or "-"
         lines.append(
             f"{engine:<7} {_pct(b, cycles):>4}  {_pct(stalled, cycles):>7}  "
