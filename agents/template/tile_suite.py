@@ -59,10 +59,10 @@ BMM = BlockKernel(
 )
 
 
-def _conv_body(out: str, out_stride: str, epilogue: str, first_mm: bool) -> str:
+def _conv_body(out: str, out_stride: str, epilogue: str) -> str:
     """out[p, f] over the block's flat rows p = sum over taps and channels of
     x[p + kh*W + kw, c] * w[kh, kw, c, f] (valid positions only are stored)."""
-    first = "" if first_mm else "        vshape r15, r5\n        vfill A[ACC, r5], #0\n"
+    first = "        vshape r15, r5\n        vfill A[ACC, r5], #0\n"
     return (
         "        mul   r15, r2, $W\n"
         "        loop  r3, cdiv($F, 16)\n"
@@ -105,7 +105,7 @@ CONV2D = BlockKernel(
     inputs=(_CONV_IN,),
     outputs=(Stream("Y", "y", "($W - $KW + 1) * $F", pitch="$W * $F"),),
     resident=(Resident("WT", "w", "$KH * $KW * $C", "$F"),),
-    body=_conv_body("{Y}", "$F", "", False),
+    body=_conv_body("{Y}", "$F", ""),
     max_rows=_FLAT_ROWS,
     notes=("flat rows: output (oh, ow) is row oh*W + ow; rows with ow >= OW are not stored",),
 )
@@ -143,7 +143,7 @@ CONV_BLOCK = BlockKernel(
     ),
     temps=(("HID", "$W * $F"),),
     body=lambda fast: (
-        _conv_body("HID", "$F", bias_add("B1") + relu_acc(), False)
+        _conv_body("HID", "$F", bias_add("B1") + relu_acc())
         + matmul(
             "HID",
             "$F",
