@@ -17,7 +17,7 @@ from rich.table import Table
 from agents.registry import UnknownAgent
 from eval import leaderboard as lb
 from eval.records import VALID, TrialRecord
-from eval.runner import RunError, RunSpec, run_suite
+from eval.runner import RunError, RunSpec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from isa.base import Target
 from isa.registry import UnknownTarget, backend_for, families
@@ -105,8 +105,10 @@ def tasks(
 ) -> None:
     """List tasks (id, level, visible configs, targets)."""
     chosen = load_suite(suite) if suite else list(all_tasks().values())
+    skipped: list[tuple[str, str]] = []
     if target:
         family = _target(target).family
+        skipped = [(t.id, why) for t in chosen if (why := t.unsupported_reason(family)) is not None]
         chosen = [t for t in chosen if t.supports(family)]
     rows: list[dict[str, Any]] = [
         {
@@ -116,6 +118,7 @@ def tasks(
             "configs": len(t.visible_configs),
             "hidden": len(t.hidden_configs),
             "targets": sorted(f for f in families() if t.supports(f)),
+            "unsupported": dict(t.manifest.unsupported),
         }
         for t in chosen
     ]
@@ -135,6 +138,8 @@ def tasks(
             ", ".join(r["targets"]),
         )
     console.print(table)
+    for task_id, reason in skipped:
+        console.print(f"not on {target}: {task_id}: {reason}", markup=False, highlight=False)
 
 
 @app.command()
@@ -180,6 +185,8 @@ def run(
         jobs=jobs,
     )
     store = Store(db)
+    for task_id, reason in skipped_tasks(spec_):
+        console.print(f"skipping {task_id}: {reason}", markup=False, highlight=False)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -121,6 +121,16 @@ def run_trial(task: Task, key: TrialKey, store: Store) -> TrialRecord:
     return record
 
 
+def skipped_tasks(spec: RunSpec) -> list[tuple[str, str]]:
+    """(task id, reason) for every task of the suite that cannot run on the run's target."""
+    family = Target.parse(spec.target).family
+    return [
+        (t.id, reason)
+        for t in load_suite(spec.suite)
+        if (reason := t.unsupported_reason(family)) is not None
+    ]
+
+
 def check_spec(spec: RunSpec) -> tuple[list[Task], str]:
     """Validate a run before any work starts; returns its tasks and executor."""
     target = Target.parse(spec.target)

@@ -73,6 +73,8 @@ class Manifest(BaseModel):
     # Instructions / calls a candidate may not use (precision downgrades, library calls),
     # checked statically by each target's `static_check`.
     forbid: list[str] = Field(default_factory=list)
+    # target family -> why the task cannot reasonably run there (shown instead of running it)
+    unsupported: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -89,7 +91,7 @@ class Manifest(BaseModel):
             raise ValueError(f"a task needs exactly 5 visible configs, found {len(self.configs)}")
         if not self.hidden:
             raise ValueError("a task needs at least one hidden config")
-        symbols = {d for t in self.tensor for d in t.shape if isinstance(d, str)}
+        symbols = {n for t in self.tensor for d in t.shape for n in size_names(d)}
         for group in (self.configs, self.hidden):
             for cname, sizes in group.items():
                 missing = symbols - set(sizes)
@@ -98,11 +100,16 @@ class Manifest(BaseModel):
                 bad = [k for k, v in sizes.items() if v < 1]
                 if bad:
                     raise ValueError(f"config {cname}: sizes must be >= 1 ({', '.join(bad)})")
+                for t in self.tensor:
+                    for d in t.shape:
+                        if isinstance(d, str) and size_expr(d, sizes) < 1:
+                            raise ValueError(f"config {cname}: dimension '{d}' of {t.name} is < 1")
         overlap = set(self.configs) & set(self.hidden)
         if overlap:
             raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
         for expr in (self.work.macs, self.work.flops):
-            size_expr(expr, {s: 1 for s in symbols})
+            for sizes in self.configs.values():
+                size_expr(expr, sizes)
         return self
 
 
@@ -117,6 +124,17 @@ _ALLOWED = (
     ast.Constant,
     ast.Load,
 )
+
+
+def size_names(dim: str | int) -> set[str]:
+    """The config sizes a shape dimension (`N`, `H - KH + 1`, or an integer) refers to."""
+    if isinstance(dim, int):
+        return set()
+    try:
+        tree = ast.parse(dim, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"shape dimension '{dim}' is not a size expression") from None
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def size_expr(expr: str, sizes: dict[str, int]) -> int:

@@ -37,8 +37,17 @@ def suite_names() -> dict[str, list[str]]:
     return {name: list(ids) for name, ids in data.get("suites", {}).items()}
 
 
+@cache
+def suite_configs() -> dict[str, list[str]]:
+    """Suite -> the visible configs it keeps of every task (absent: all five)."""
+    data = tomllib.loads(SUITES_FILE.read_text())
+    return {name: list(names) for name, names in data.get("configs", {}).items()}
+
+
 def load_suite(name: str) -> list[Task]:
     suites = suite_names()
     if name not in suites:
         raise TaskError(f"unknown suite '{name}'; known suites: {', '.join(sorted(suites))}")
-    return [load_task(task_id) for task_id in suites[name]]
+    tasks = [load_task(task_id) for task_id in suites[name]]
+    keep = suite_configs().get(name)
+    return [t.restricted(keep) for t in tasks] if keep else tasks

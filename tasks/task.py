@@ -34,9 +34,19 @@ class Config:
 
 
 class Task:
-    def __init__(self, folder: Path, manifest: Manifest) -> None:
+    def __init__(
+        self, folder: Path, manifest: Manifest, only: tuple[str, ...] | None = None
+    ) -> None:
         self.folder = folder
         self.manifest = manifest
+        self.only = only  # a suite may keep only some visible configs (smoke keeps one)
+
+    def restricted(self, names: list[str]) -> Task:
+        """This task with only the visible configs `names` (in the manifest's order)."""
+        unknown = [n for n in names if n not in self.manifest.configs]
+        if unknown:
+            raise TaskError(f"task {self.id} has no config '{unknown[0]}'")
+        return Task(self.folder, self.manifest, tuple(names))
 
     # --- identity -----------------------------------------------------------------------
     @property
@@ -58,21 +68,26 @@ class Task:
     # --- configurations -------------------------------------------------------------------
     @property
     def visible_configs(self) -> list[Config]:
-        return [Config(n, dict(s)) for n, s in self.manifest.configs.items()]
+        return [
+            Config(n, dict(s))
+            for n, s in self.manifest.configs.items()
+            if self.only is None or n in self.only
+        ]
 
     @property
     def hidden_configs(self) -> list[Config]:
         return [Config(n, dict(s), hidden=True) for n, s in self.manifest.hidden.items()]
 
     def config(self, name: str) -> Config:
-        for cfg in self.visible_configs + self.hidden_configs:
+        every = [Config(n, dict(s)) for n, s in self.manifest.configs.items()]
+        for cfg in every + self.hidden_configs:
             if cfg.name == name:
                 return cfg
         names = ", ".join(c.name for c in self.visible_configs)
         raise TaskError(f"task {self.id} has no config '{name}'; visible configs: {names}")
 
     def shape(self, decl: TensorDecl, sizes: dict[str, int]) -> tuple[int, ...]:
-        return tuple(sizes[d] if isinstance(d, str) else int(d) for d in decl.shape)
+        return tuple(size_expr(d, sizes) if isinstance(d, str) else int(d) for d in decl.shape)
 
     def interface(self, cfg: Config) -> KernelInterface:
         specs = tuple(
@@ -141,7 +156,15 @@ class Task:
         return self._target_file(family, "stub", suffix)
 
     def supports(self, family: str) -> bool:
-        return (self.folder / family).is_dir()
+        return self.unsupported_reason(family) is None
+
+    def unsupported_reason(self, family: str) -> str | None:
+        """Why this task does not run on a target family, or None when it does."""
+        if family in self.manifest.unsupported:
+            return self.manifest.unsupported[family]
+        if not (self.folder / family).is_dir():
+            return f"the task has no {family} kernels yet"
+        return None
 
     # --- what the agent reads -------------------------------------------------------------
     def statement(self) -> str:

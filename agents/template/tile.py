@@ -1,21 +1,29 @@
 """TILE kernels from templates: the baseline compiler.
 
 Every kernel is a single source text that works for every configuration: block sizes are
-`.equ` expressions of the `$` sizes. Two shapes cover the smoke suite:
+`.equ` expressions of the `$` sizes. Three shapes cover the suite:
 
 - row-block kernels (elementwise, softmax, norms, gemv): load a block of rows, run a vector
   body, store the block;
-- matrix kernels (gemm, linear + epilogue): tiles of 16 columns on the systolic array.
+- matrix kernels (gemm, linear + epilogue): tiles of 16 columns on the systolic array, with
+  the weight panels streamed (any K x N);
+- block kernels (`tile_blocks`, composed per task in `tile_suite`): batches x row blocks with
+  resident weights, vector and matrix pieces chained on chip (norms, attention, convolutions,
+  transformer blocks).
 
 `double_buffer=False` is the baseline the template agent submits: straightforward, one buffer,
 every transfer waited on at once. `double_buffer=True` overlaps transfers with compute and
-keeps operands resident; it is how the oracle kernels were made.
+keeps operands resident; it is how the oracle kernels were made
+(`python scripts/make_tile_kernels.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from agents.template.tile_blocks import block_kernel
+from agents.template.tile_suite import BLOCK_KERNELS
 
 # Scratchpad regions shared by the row-block kernels (word addresses).
 ROW_LAYOUT = """\
@@ -313,20 +321,21 @@ def mat_kernel_pipelined(name: str, k: MatKernel) -> str:
     )
 
 
-BIAS_RELU = """\
+BIAS = """\
         vadd  A[{ACC}, r5], A[{ACC}, r5], S.row[r4 + BIAS]
+"""
+BIAS_RELU = (
+    BIAS
+    + """\
         vrelu A[{ACC}, r5], A[{ACC}, r5]
 """
+)
+_LOAD_BIAS = "        dld   t4, S[BIAS, $N], D[@b, $N], 1, $N\n        dwait t4\n"
 
 MAT_KERNELS: dict[str, MatKernel] = {
     "gemm": MatKernel("a", "b", "c"),
-    "linear_relu": MatKernel(
-        "x",
-        "w",
-        "y",
-        BIAS_RELU,
-        "        dld   t4, S[BIAS, $N], D[@b, $N], 1, $N\n        dwait t4\n",
-    ),
+    "linear_relu": MatKernel("x", "w", "y", BIAS_RELU, _LOAD_BIAS),
+    "linear": MatKernel("x", "w", "y", BIAS, _LOAD_BIAS),
 }
 
 
@@ -340,4 +349,6 @@ def compile_tile(task_id: str, *, double_buffer: bool = False) -> str | None:
     if task_id in MAT_KERNELS:
         build = mat_kernel_pipelined if double_buffer else mat_kernel_simple
         return build(task_id, MAT_KERNELS[task_id])
+    if task_id in BLOCK_KERNELS:
+        return block_kernel(task_id, BLOCK_KERNELS[task_id], pipelined=double_buffer)
     return None

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tasks import load_suite
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tile"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,8 +35,17 @@ def test_tasks_json_lists_the_smoke_suite(_private_db: Path) -> None:
     proc = kw("tasks", "--suite", "smoke", "--format", "json", db=_private_db)
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
-    assert [r["id"] for r in rows] == ["silu", "softmax", "rmsnorm", "gemv", "gemm", "linear_relu"]
-    assert all(r["configs"] == 5 and r["level"] == 1 for r in rows)
+    # smoke runs every task of the full suite on one visible config
+    assert [r["id"] for r in rows] == [t.id for t in load_suite("full")]
+    assert all(r["configs"] == 1 and r["hidden"] >= 1 for r in rows)
+    assert {r["level"] for r in rows} == {1, 2, 3}
+
+
+def test_tasks_full_suite_has_five_configs_per_task(_private_db: Path) -> None:
+    proc = kw("tasks", "--suite", "full", "--format", "json", db=_private_db)
+    rows = json.loads(proc.stdout)
+    assert len(rows) >= 24
+    assert all(r["configs"] == 5 and "tile" in r["targets"] for r in rows)
 
 
 def test_targets_and_spec(_private_db: Path) -> None:
@@ -98,18 +109,19 @@ def test_user_errors_are_one_sentence(_private_db: Path, args: list[str], messag
 def test_run_then_leaderboard_and_show(_private_db: Path) -> None:
     proc = kw("run", "--suite", "smoke", "--target", "tile", "--agent", "template", db=_private_db)
     assert proc.returncode == 0, proc.stderr
-    assert "6 valid" in proc.stdout
+    smoke = len(load_suite("smoke"))
+    assert f"{smoke} valid" in proc.stdout
     board = json.loads(kw("leaderboard", "--format", "json", db=_private_db).stdout)
     assert len(board) == 1
     row = board[0]
-    assert row["agent"] == "template" and row["target"] == "tile" and row["trials"] == 6
+    assert row["agent"] == "template" and row["target"] == "tile" and row["trials"] == smoke
     assert row["valid_rate"] == 1.0
     assert row["geomean_speedup"] == pytest.approx(1.0)
     assert row["fast_1_0"] == 1.0 and row["fast_1_5"] == 0.0
     table = kw("leaderboard", db=_private_db)
     assert table.returncode == 0 and "template" in table.stdout
     again = kw("run", "--suite", "smoke", "--target", "tile", "--agent", "template", db=_private_db)
-    assert "6 of 6 trials already stored" in again.stdout
+    assert f"{smoke} of {smoke} trials already stored" in again.stdout
     shown = kw("show", "1", db=_private_db)
     assert shown.returncode == 0 and "verdict" in shown.stdout and "kernel" in shown.stdout
 

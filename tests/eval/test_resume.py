@@ -11,8 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 from eval.store import Store
+from tasks import load_suite
 
 ROOT = Path(__file__).resolve().parents[2]
+TRIALS = len(load_suite("smoke"))  # one seed per task
 ARGS = [
     "run",
     "--suite",
@@ -21,8 +23,6 @@ ARGS = [
     "tile",
     "--agent",
     "template",
-    "--seeds",
-    "3",
     "--run-name",
     "resume-test",
 ]
@@ -58,7 +58,7 @@ def test_kill_and_restart_stores_every_trial_exactly_once(_private_db: Path) -> 
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     killed_at = _stored(_private_db)
-    assert 2 <= killed_at < 18, f"the run was not interrupted mid-way ({killed_at} trials)"
+    assert 2 <= killed_at < TRIALS, f"the run was not interrupted mid-way ({killed_at} trials)"
 
     env = dict(os.environ, KERNELWRIGHT_DB=str(_private_db))
     done = subprocess.run(
@@ -70,13 +70,13 @@ def test_kill_and_restart_stores_every_trial_exactly_once(_private_db: Path) -> 
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert f"{killed_at} of 18 trials already stored" in done.stdout
+    assert f"{killed_at} of {TRIALS} trials already stored" in done.stdout
 
     store = Store(str(_private_db))
     records = store.trials("resume-test")
     store.close()
     keys = Counter((r.key.task, r.key.seed) for r in records)
-    assert len(records) == 18
+    assert len(records) == TRIALS
     assert all(count == 1 for count in keys.values())
     assert all(r.status == "valid" for r in records), [
         (r.key.task, r.key.seed, r.reason) for r in records if r.status != "valid"

@@ -5,17 +5,31 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.compare import compare
 from tasks import TaskError, all_tasks, load_suite, load_task
 from tasks.task import load_task_folder
 
 SMOKE = ["silu", "softmax", "rmsnorm", "gemv", "gemm", "linear_relu"]
+ALL = sorted(all_tasks())
 
 
-def test_smoke_suite_has_the_six_tasks() -> None:
-    assert [t.id for t in load_suite("smoke")] == SMOKE
+def test_suites_cover_every_task_in_three_levels() -> None:
+    full = load_suite("full")
+    assert len(full) >= 24 and sorted(t.id for t in full) == ALL
+    assert {t.level for t in full} == {1, 2, 3}
+    assert set(SMOKE) <= {t.id for t in load_suite("core")} | {t.id for t in full}
 
 
-@pytest.mark.parametrize("task_id", SMOKE)
+def test_smoke_keeps_one_config_of_every_task() -> None:
+    smoke = load_suite("smoke")
+    assert [t.id for t in smoke] == [t.id for t in load_suite("full")]
+    for task in smoke:
+        assert [c.name for c in task.visible_configs] == ["C3"]
+        assert task.hidden_configs  # hidden configs still run
+        assert task.config("C5").sizes == load_task(task.id).config("C5").sizes
+
+
+@pytest.mark.parametrize("task_id", ALL)
 def test_task_contract(task_id: str) -> None:
     task = load_task(task_id)
     assert len(task.visible_configs) == 5
@@ -117,3 +131,79 @@ def test_bad_manifest_is_one_clear_error(tmp_path: Path, edit: object, message: 
 
 def test_every_task_loads() -> None:
     assert set(SMOKE) <= set(all_tasks())
+
+
+@pytest.mark.parametrize("task_id", ALL)
+def test_tolerance_rejects_a_slightly_wrong_output(task_id: str) -> None:
+    # An output 5% off (a missed scale or bias term) must fail at the loosest tolerance.
+    task = load_task(task_id)
+    cfg = task.visible_configs[2]
+    expected = task.reference(task.make_inputs(cfg, np.random.default_rng(3)), cfg)
+    tol = task.tolerance("bf16")
+    for name, exp in expected.items():
+        assert compare(name, exp * 1.0, exp, tol).passed
+        assert not compare(name, exp * 1.05, exp, tol).passed
+
+
+@pytest.mark.parametrize("task_id", ALL)
+def test_every_input_matters_beyond_the_tolerance(task_id: str) -> None:
+    # A kernel that mishandles any one input (a bias, a gamma, the keys) must fail.
+    task = load_task(task_id)
+    cfg = task.visible_configs[2]
+    rng = np.random.default_rng(4)
+    inputs = task.make_inputs(cfg, rng)
+    expected = task.reference(inputs, cfg)
+    tol = task.tolerance("bf16")
+    for name, value in inputs.items():
+        noisy = dict(inputs)
+        rms = float(np.sqrt(np.mean(value.astype(np.float64) ** 2)))
+        noisy[name] = (value + 0.5 * rms * rng.standard_normal(value.shape)).astype(np.float32)
+        wrong = task.reference(noisy, cfg)
+        assert any(not compare(n, wrong[n], expected[n], tol).passed for n in expected), name
+
+
+def test_shape_expressions_and_config_restriction(tmp_path: Path) -> None:
+    text = GOOD.replace('shape = ["M"]\n[tolerance', 'shape = ["M - K + 1"]\n[tolerance')
+    text = text.replace("{ M = 1 }", "{ M = 3, K = 2 }").replace("{ M = 2 }", "{ M = 3, K = 3 }")
+    for n in (3, 4, 5, 7):
+        text = text.replace(f"{{ M = {n} }}", f"{{ M = {n}, K = 1 }}")
+    task = load_task_folder(_write_task(tmp_path / "t", text))
+    out = next(t for t in task.tensors if t.role == "output")
+    assert task.shape(out, task.config("C1").sizes) == (2,)
+    assert [c.name for c in task.restricted(["C2"]).visible_configs] == ["C2"]
+    with pytest.raises(TaskError, match="no config 'C9'"):
+        task.restricted(["C9"])
+
+
+def test_a_dimension_below_one_is_one_clear_error(tmp_path: Path) -> None:
+    text = GOOD.replace('shape = ["M"]\n[tolerance', 'shape = ["M - 2"]\n[tolerance')
+    with pytest.raises(TaskError, match="dimension 'M - 2' of y is < 1"):
+        load_task_folder(_write_task(tmp_path / "t", text))
+
+
+def test_unsupported_target_says_why(tmp_path: Path) -> None:
+    text = GOOD + '\n[unsupported]\ntile = "needs a data-dependent gather"\n'
+    task = load_task_folder(_write_task(tmp_path / "t", text))
+    assert not task.supports("tile")
+    assert task.unsupported_reason("tile") == "needs a data-dependent gather"
+    assert task.unsupported_reason("vlx") == "the task has no vlx kernels yet"
+    assert load_task("gemm").unsupported_reason("tile") is None
+
+
+def test_the_spec_documents_every_instruction_the_oracles_use() -> None:
+    import re
+
+    from isa.accel.tile.assembler import assemble
+    from isa.accel.tile.backend import SPEC_PATH, symbols
+
+    spec = SPEC_PATH.read_text()
+    used: set[str] = set()
+    for task_id in ALL:
+        task = load_task(task_id)
+        source = task.oracle("tile", ".tasm")
+        assert source is not None
+        program = assemble(source, symbols(task.interface(task.visible_configs[0])))
+        used |= {ins.op for ins in program.instructions}
+    missing = sorted(op for op in used if not re.search(rf"\b{op}\b", spec))
+    assert not missing, f"spec.md does not document {missing}"
+    assert {"mm", "mma", "vrmax", "vtanh", "dld", "dst"} <= used

@@ -124,31 +124,63 @@ class TileBackend:
         )
 
 
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
 def profile_report(counters: dict[str, Any], cycles: float, roofline: float | None) -> str:
-    """Where the cycles go, short enough for a tool result."""
+    """Where the cycles go, short enough for a tool result: the roofline, per engine busy /
+    stalled / idle time with the top stall causes, the engine on the critical path, the issue
+    stalls of the scalar unit, DMA traffic and bandwidth, and the hottest source lines."""
     lines = []
     if roofline:
         lines.append(
-            f"{cycles:.0f} cycles; roofline bound {roofline:.0f} ({100 * roofline / cycles:.1f}%)"
+            f"{cycles:.0f} cycles; roofline bound {roofline:.0f} cycles "
+            f"({100 * roofline / cycles:.1f}% of roofline)"
         )
+    else:
+        lines.append(f"{cycles:.0f} cycles")
     busy = counters.get("busy", {})
-    util = counters.get("utilization", {})
-    engines = ", ".join(
-        f"{name} {busy.get(name, 0)} ({100 * util.get(name, 0):.0f}%)"
-        for name in ("scalar", "dma", "matrix", "vector")
-    )
-    lines.append(f"engine busy cycles: {engines}")
-    if busy:
-        top = max(("dma", "matrix", "vector"), key=lambda e: busy.get(e, 0))
-        lines.append(f"busiest engine: {top}")
+    engine_stalls: dict[str, dict[str, int]] = counters.get("engine_stalls", {})
+    lines.append("engine  busy  stalled  idle  top stall causes")
+    active: dict[str, int] = {}
+    for engine in machine.ENGINES:
+        b = busy.get(engine, 0)
+        causes = engine_stalls.get(engine, {})
+        stalled = sum(causes.values())
+        idle = max(0.0, cycles - b - stalled)
+        active[engine] = b + stalled
+        top = sorted(
+            ((c, v) for c, v in causes.items() if v >= cycles / 200), key=lambda kv: -kv[1]
+        )[:2]
+        why = ", ".join(f"{c} {_pct(v, cycles)}" for c, v in top) or "-"
+        lines.append(
+            f"{engine:<7} {_pct(b, cycles):>4}  {_pct(stalled, cycles):>7}  "
+            f"{_pct(idle, cycles):>4}  {why}"
+        )
+    if cycles and active:
+        critical = max(active, key=lambda e: (busy.get(e, 0), active[e]))
+        share = busy.get(critical, 0) / cycles
+        if share >= 0.6:
+            lines.append(f"critical path: {critical} (busy {share:.0%} of the time)")
+        else:
+            lines.append(
+                f"critical path: no engine is busy more than {share:.0%} of the time "
+                f"({critical} the most); the rest is waiting: issue stalls and dependencies"
+            )
     stalls = {k: v for k, v in counters.get("stalls", {}).items() if v}
     if stalls:
-        lines.append("issue stalls: " + ", ".join(f"{k} {v}" for k, v in sorted(stalls.items())))
+        top = sorted(stalls.items(), key=lambda kv: -kv[1])[:3]
+        lines.append(
+            "scalar issue stalled: " + ", ".join(f"{k} {v} ({_pct(v, cycles)})" for k, v in top)
+        )
     loaded, stored = counters.get("dma_bytes_loaded", 0), counters.get("dma_bytes_stored", 0)
     if cycles:
+        peak = 4 * machine.DRAM_WORDS_PER_CYCLE
+        rate = (loaded + stored) / cycles
         lines.append(
-            f"DMA: {loaded} B loaded, {stored} B stored, "
-            f"{(loaded + stored) / cycles:.1f} B/cycle achieved (peak 64)"
+            f"DMA: {loaded} B loaded, {stored} B stored, {rate:.1f} B/cycle achieved "
+            f"({100 * rate / peak:.0f}% of the peak {peak})"
         )
     lines.append(
         f"instructions executed: {counters.get('instructions', 0)}, MACs: {counters.get('macs', 0)}"

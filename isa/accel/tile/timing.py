@@ -24,6 +24,10 @@ class SimStats:
     instructions: int = 0  # executed, each `endloop` iteration included
     busy: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("scalar", *ENGINES), 0))
     stalls: dict[str, int] = field(default_factory=dict)  # "dwait", "queue_full:<engine>"
+    # Engine -> cause -> cycles the engine was free but its next instruction waited for an
+    # earlier one (the scoreboard); a cause reads "RAW on dma" (it reads what dma writes),
+    # "WAR on vector" (it overwrites what vector reads) or "WAW on matrix".
+    engine_stalls: dict[str, dict[str, int]] = field(default_factory=dict)
     dma_bytes_loaded: int = 0
     dma_bytes_stored: int = 0
     macs: int = 0
@@ -57,6 +61,7 @@ class SimStats:
             "busy": dict(self.busy),
             "utilization": {k: round(v, 4) for k, v in self.utilization().items()},
             "stalls": dict(self.stalls),
+            "engine_stalls": {e: dict(c) for e, c in self.engine_stalls.items()},
             "dma_bytes_loaded": self.dma_bytes_loaded,
             "dma_bytes_stored": self.dma_bytes_stored,
             "macs": self.macs,
@@ -69,8 +74,8 @@ def _add(counts: dict[Any, int], key: Any, amount: int) -> None:
     counts[key] = counts.get(key, 0) + amount
 
 
-# An in-flight memory access: (finish cycle, memory, lo, hi, writes).
-_Access = tuple[int, str, int, int, bool]
+# An in-flight memory access: (finish cycle, memory, lo, hi, writes, engine).
+_Access = tuple[int, str, int, int, bool, str]
 
 
 class Timeline:
@@ -111,10 +116,11 @@ class Timeline:
         issue = self.now
         accesses = [(b.mem, b.lo, b.hi, False) for b in reads]
         accesses += [(b.mem, b.lo, b.hi, True) for b in writes]
-        start = max(issue, self.free[engine])
+        ready = start = max(issue, self.free[engine])
+        cause = ""
         keep: list[_Access] = []
         for entry in self.inflight:
-            finish, mem, lo, hi, writes_it = entry
+            finish, mem, lo, hi, writes_it, other = entry
             if finish <= issue:
                 continue  # finished before this issues, so it can never delay anything again
             keep.append(entry)
@@ -123,9 +129,13 @@ class Timeline:
             for a_mem, a_lo, a_hi, a_writes in accesses:
                 if a_mem == mem and a_lo < hi and lo < a_hi and (a_writes or writes_it):
                     start = finish
+                    kind = "WAW" if a_writes and writes_it else "WAR" if a_writes else "RAW"
+                    cause = f"{kind} on {other}"
                     break
+        if start > ready:
+            _add(self.stats.engine_stalls.setdefault(engine, {}), cause, start - ready)
         finish = start + cost
-        keep.extend((finish, mem, lo, hi, w) for mem, lo, hi, w in accesses)
+        keep.extend((finish, mem, lo, hi, w, engine) for mem, lo, hi, w in accesses)
         self.inflight = keep
         self.free[engine] = finish
         queue.append(start)

@@ -1,6 +1,6 @@
 """No valid kernel may report fewer cycles than the roofline bound: checked on every config
-(hidden ones too) for the template and oracle kernels of every task, and on kernels built to
-be as fast as the machine allows."""
+(hidden ones too) for the template and oracle kernels of every task, which must also be
+correct there, and on kernels built to be as fast as the machine allows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from agents.template import template_source
+from eval.compare import compare
 from isa.accel.tile.assembler import assemble
 from isa.accel.tile.backend import TileBackend, symbols
 from isa.accel.tile.simulator import run
@@ -20,18 +21,22 @@ BACKEND = TileBackend()
 
 @pytest.mark.parametrize("task_id", sorted(all_tasks()))
 @pytest.mark.parametrize("which", ["template", "oracle"])
-def test_cycles_never_below_the_roofline(task_id: str, which: str) -> None:
+def test_correct_and_never_below_the_roofline(task_id: str, which: str) -> None:
     task = load_task(task_id)
     source = (
         template_source(task_id, "tile") if which == "template" else task.oracle("tile", ".tasm")
     )
     assert source is not None
+    tolerance = task.tolerance(BACKEND.precision)
     for cfg in task.visible_configs + task.hidden_configs:
         iface = task.interface(cfg)
         inputs = task.make_inputs(cfg, np.random.default_rng(0))
         result = BACKEND.execute(TILE, BACKEND.build(TILE, source, iface), iface, inputs)
         bound = BACKEND.roofline(TILE, task.work(cfg))
         assert result.measure >= bound, f"{task_id} {cfg.name}: {result.measure} < {bound}"
+        for name, expected in task.reference(inputs, cfg).items():
+            verdict = compare(name, result.outputs[name], expected, tolerance)
+            assert verdict.passed, f"{task_id} {cfg.name}: {verdict.describe()}"
 
 
 def test_a_pure_copy_cannot_beat_the_bandwidth_bound() -> None:
