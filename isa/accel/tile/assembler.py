@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from isa.accel.tile.expr import ExprError, evaluate_float, evaluate_int
+from isa.accel.common.expr import ExprError, evaluate_float, evaluate_int
 from isa.accel.tile.machine import MAX_LOOP_DEPTH, MAX_PROGRAM, NUM_REGS, NUM_TAGS
 from isa.accel.tile.program import Imm, Instr, Label, Mem, Operand, Program, Reg, Tag, Value
 from isa.base import CompileError

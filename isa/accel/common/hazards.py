@@ -1,4 +1,4 @@
-"""The DMA rules of spec section 3: what may not be touched until a transfer is waited on.
+"""The DMA rules of the TILE and VLX specs: what may not be touched until a transfer is waited on.
 
 The simulator copies data when a transfer is issued, in program order. That equals the
 asynchronous hardware only while programs keep these rules, so a broken rule is an error
@@ -12,13 +12,12 @@ count the pending `dst` reading an on-chip word and writing a DRAM word.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from isa.accel.tile.machine import MEMORY_WORDS
-from isa.accel.tile.memory import Block, overlaps, view
+from isa.accel.common.memory import Block, overlaps, view
 from isa.base import ExecutionError
 
 
@@ -36,11 +35,11 @@ class Transfer:
 
 
 class Hazards:
-    def __init__(self, dram_words: int) -> None:
+    def __init__(self, memories: Mapping[str, int], dram_words: int) -> None:
         self.pending: dict[int, Transfer] = {}
         self.next_id = 1
-        self.owner = {mem: np.zeros(n, dtype=np.int32) for mem, n in MEMORY_WORDS.items()}
-        self.readers = {mem: np.zeros(n, dtype=np.int32) for mem, n in MEMORY_WORDS.items()}
+        self.owner = {mem: np.zeros(n, dtype=np.int32) for mem, n in memories.items()}
+        self.readers = {mem: np.zeros(n, dtype=np.int32) for mem, n in memories.items()}
         self.dram_words = dram_words
         self.dram_writers: np.ndarray | None = None  # allocated at the first `dst`
         self.loads = 0
