@@ -44,9 +44,20 @@ class Hazards:
         self.dram_writers: np.ndarray | None = None  # allocated at the first `dst`
         self.loads = 0
         self.stores = 0
+        self.spans: dict[int, tuple[str, str, int, int]] = {}  # id -> (op, mem, lo, hi) on chip
+
+    def clear(self, mem: str, lo: int, hi: int, write: bool) -> bool:
+        """Whether an on-chip access to words [lo, hi) surely breaks no rule: a quick test on
+        the bounding intervals of pending transfers, before the exact per-word check."""
+        for op, span_mem, span_lo, span_hi in self.spans.values():
+            if span_mem == mem and lo < span_hi and span_lo < hi and (write or op == "dld"):
+                return False
+        return True
 
     def check_onchip(self, op: str, block: Block, write: bool, line: int) -> None:
-        """An access to S or A by any instruction (transfers included)."""
+        """An access to on-chip memory by any instruction (transfers included)."""
+        if self.clear(block.mem, block.lo, block.hi, write):
+            return
         if self.loads:
             ids = view(self.owner[block.mem], block)
             if ids.any():
@@ -79,6 +90,7 @@ class Hazards:
         tid = self.next_id
         self.next_id += 1
         self.pending[tid] = transfer
+        self.spans[tid] = (transfer.op, transfer.onchip.mem, transfer.onchip.lo, transfer.onchip.hi)
         self._mark(tid, transfer, +1)
 
     def wait(self, tag: int) -> int:
@@ -87,6 +99,7 @@ class Hazards:
         finish = 0
         for tid in done:
             transfer = self.pending.pop(tid)
+            del self.spans[tid]
             self._mark(tid, transfer, -1)
             finish = max(finish, transfer.finish)
         return finish
