@@ -9,7 +9,7 @@ had completed; results are computed at issue and become visible `latency` cycles
 
 Numerics: vectors are fp32; `vfma` rounds once; accumulators are fp64 and products of fp32
 values are exact in them; `vrd` rounds to fp32; `vredsum` sums in fp64 and rounds once;
-vexp/vrcp/vrsqrt/vtanh are NumPy's fp32 functions (within 1 ulp of the exact value).
+vexp/vrsqrt/vtanh are NumPy's fp32 functions (within 3 ulp); vrcp is a correctly rounded 1/x.
 """
 
 from __future__ import annotations
