@@ -148,8 +148,9 @@ class _Assembler:
             end = self.bundles[last]
             if any(op.name in BRANCHES for op in end.ops):
                 raise self.error(
-                    f"the last bundle of a loop body (line {end.line}) may not branch; "
-                    "put the branch in an earlier bundle"
+                    "the last bundle of a loop body may not branch; put the branch in an "
+                    "earlier bundle",
+                    end.line,
                 )
             self.bundles[last] = Bundle(end.ops, end.line, end.loop_ends + 1, end.loop_exit)
             loop = self.bundles[start]
