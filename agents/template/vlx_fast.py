@@ -229,7 +229,7 @@ def gemv() -> str:
 # --- silu: the tensors as one run of M*N words, in double-buffered blocks of B words ---
 
 
-def _silu_body() -> str:
+def silu_body() -> str:
     vectors = range(16)
     ops = [f"vld v{j}, L[r6 + {{IN}} + {16 * j}]" for j in vectors]
     ops += [f"vmul v{16 + j}, v{j}, #-1" for j in vectors]
@@ -268,7 +268,7 @@ def _flat_half(body: str, cur: tuple[str, str, str, str], nxt: tuple[str, str], 
 
 
 def silu() -> str:
-    body = _silu_body()
+    body = silu_body()
     return (
         "// silu: optimised VLX kernel (double-buffered, unrolled, scheduled)\n"
         ".equ T, $M * $N                    // words in all\n"
