@@ -212,12 +212,17 @@ class Store:
             ) from None
         if is_sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
-        try:
-            Base.metadata.create_all(engine)
-        except SQLAlchemyError as exc:
-            engine.dispose()
-            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            raise StoreError(f"cannot open the database at {_shown(url)}: {detail}") from None
+        for attempt in range(3):
+            try:
+                Base.metadata.create_all(engine)
+                break
+            except SQLAlchemyError as exc:
+                detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+                # Another process created the schema between our check and our CREATE.
+                if "already exists" in detail and attempt < 2:
+                    continue
+                engine.dispose()
+                raise StoreError(f"cannot open the database at {_shown(url)}: {detail}") from None
         return engine
 
     def close(self) -> None:
