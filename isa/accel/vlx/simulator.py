@@ -246,11 +246,22 @@ class _Machine:
         reg, count_fn = _reg(op.args[0]), self.value_fn(op.args[1])
         exit_index = bundle.loop_exit
         loops, regs, flow = self.loops, self.regs, self.flow
+        # The body's last bundle may also end enclosing loops; skipping it must not skip that.
+        enclosing_ends = self.program.bundles[exit_index - 1].loop_ends - 1
 
         def start() -> None:
             count = count_fn()
             if count <= 0:
-                flow[1] = exit_index
+                target = exit_index
+                for _ in range(enclosing_ends):
+                    frame = loops[-1]
+                    frame[2] += 1
+                    if frame[2] < frame[1]:
+                        regs[frame[0]] = frame[2]
+                        target = frame[3]
+                        break
+                    loops.pop()
+                flow[1] = target
                 return
             if len(loops) == MAX_LOOP_DEPTH:
                 raise ExecutionError(f"loops nest more than {MAX_LOOP_DEPTH} deep")

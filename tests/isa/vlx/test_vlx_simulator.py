@@ -122,6 +122,8 @@ def reg_value(vlx: Vlx, code: str) -> int:
         ("loop r2, 5\nadd r1, r1, r2\nendloop", 10),
         ("loop r2, 3\nloop r3, 4\nadd r1, r1, 1\nendloop\nendloop", 12),
         ("loop r2, 0\nli r1, 99\nendloop", 0),
+        # a skipped inner loop whose body ends the outer one too (one bundle closes both)
+        ("loop r2, 3\nadd r1, r1, 1\nloop r3, 0\nnop\nendloop\nendloop", 3),
         ("loop r2, 3\nadd r1, r1, 1\nendloop\nadd r1, r1, 100", 103),
         ("top: add r1, r1, 1\nblt r1, 7, top", 7),
         ("li r2, 3\nbeq r2, 3, yes\nli r1, 1\njmp end\nyes: li r1, 2\nend: nop", 2),
