@@ -87,7 +87,9 @@ def profile_report(counters: dict[str, Any], cycles: float, roofline: float | No
     bundles = counters.get("bundles", 0)
     stalls = {k: v for k, v in counters.get("stalls", {}).items() if v}
     stalled = sum(stalls.values())
-    lines.append(f"bundles issued: {bundles}; stall cycles: {stalled}")
+    ops = sum(busy.get(slot, 0) for slot in machine.SLOTS)
+    per_bundle = f" ({ops / bundles:.1f} operations each)" if bundles else ""
+    lines.append(f"bundles issued: {bundles}{per_bundle}; stall cycles: {stalled}")
     if stalls:
         top = sorted(stalls.items(), key=lambda kv: -kv[1])[:4]
         lines.append(
