@@ -103,14 +103,22 @@ def profile_report(counters: dict[str, Any], cycles: float, roofline: float | No
             f"DMA: {loaded} B loaded, {stored} B stored, {(loaded + stored) / cycles:.1f} B/cycle "
             f"achieved (peak {peak}); DMA engine busy {dma} cycles ({100 * dma / cycles:.0f}%)"
         )
-        bound = max(
-            ("DMA engine", dma),
-            ("vmac slot", busy.get("vmac", 0)),
-            ("vector ALU slot", busy.get("valu", 0)),
-            ("issue (bundles + stalls)", bundles + stalled),
-            key=lambda kv: kv[1],
-        )
-        lines.append(f"critical resource: {bound[0]} ({bound[1]} of {cycles:.0f} cycles)")
+        units = {
+            "the DMA engine": dma,
+            "the vmac slot": busy.get("vmac", 0),
+            "the valu slot": busy.get("valu", 0),
+            "the load slots": busy.get("load", 0) / machine.SLOTS["load"],
+            "the store slot": busy.get("store", 0),
+        }
+        unit, used = max(units.items(), key=lambda kv: kv[1])
+        share = 100 * used / cycles
+        if share >= 60:
+            lines.append(f"bottleneck: {unit}, busy {share:.0f}% of the cycles")
+        else:
+            lines.append(
+                f"bottleneck: no unit is busy more than {share:.0f}% of the cycles ({unit}); "
+                "latencies, stalls and sparse bundles dominate"
+            )
     lines.append(f"MACs: {counters.get('macs', 0)}")
     hot = counters.get("hot_lines", [])
     if hot:

@@ -63,3 +63,17 @@ def test_scheduled_code_computes_the_same_and_sooner() -> None:
     np.testing.assert_array_equal(packed_out, serial_out)
     np.testing.assert_array_equal(serial_out[:128], np.arange(128.0, dtype=np.float32) ** 2 + 1)
     assert packed_cycles < serial_cycles
+
+
+def test_the_spec_documents_every_operation_the_oracles_use() -> None:
+    from isa.accel.vlx.backend import SPEC_PATH
+
+    spec = SPEC_PATH.read_text()
+    used: set[str] = set()
+    for task_id in SMOKE:
+        symbols = {"$M": 64, "$N": 64, "$K": 64} | {f"@{t}": 0 for t in "abcgwxy"}
+        program = assemble(ORACLES[task_id](), symbols)
+        used |= {op.name for bundle in program.bundles for op in bundle.ops}
+    assert len(spec.split()) < 3500  # about 5,000 tokens at most
+    for name in sorted(used | {"endloop"}):
+        assert f"`{name} " in spec or f" {name} " in spec or f"`{name}`" in spec, name
