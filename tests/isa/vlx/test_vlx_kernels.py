@@ -77,3 +77,16 @@ def test_the_spec_documents_every_operation_the_oracles_use() -> None:
     assert len(spec.split()) < 3500  # about 5,000 tokens at most
     for name in sorted(used | {"endloop"}):
         assert f"`{name} " in spec or f" {name} " in spec or f"`{name}`" in spec, name
+
+
+def test_the_worked_example_of_the_spec_runs_as_it_says() -> None:
+    from isa.accel.vlx.backend import SPEC_PATH
+
+    example = SPEC_PATH.read_text().split("## 7.", 1)[1].split("```")[1]
+    m, n = 37, 301  # more than one block, and a ragged last one
+    x = np.random.default_rng(3).standard_normal(m * n).astype(np.float32)
+    dram = np.concatenate([x, np.full(m * n, np.nan, np.float32)])
+    stats = run(assemble(example, {"$M": m, "$N": n, "@x": 0, "@y": m * n}), dram)
+    np.testing.assert_array_equal(dram[m * n :], np.maximum(x, 0))
+    iterations = stats.line_counts[max(stats.line_counts, key=stats.line_counts.get)]
+    assert stats.stalls["load"] == 2 * iterations and stats.stalls["valu"] == iterations
