@@ -8,6 +8,9 @@ expressions of the `$` sizes. Rows live in local memory padded to a whole number
 The baseline schedules the way a simple compiler does: one operation per bundle, except that
 pointer increments ride along with the loads that use them; one accumulator; every transfer
 waited on at once. It is correct and slow, which is what a baseline should be.
+
+Sizes it handles: rows of up to 8,192 words (silu, softmax, rmsnorm, gemv) and, for the
+matrix kernels, K up to 2,048 and N up to 4,096.
 """
 
 from __future__ import annotations

@@ -90,3 +90,31 @@ def test_the_worked_example_of_the_spec_runs_as_it_says() -> None:
     np.testing.assert_array_equal(dram[m * n :], np.maximum(x, 0))
     iterations = stats.line_counts[max(stats.line_counts, key=stats.line_counts.get)]
     assert stats.stalls["load"] == 2 * iterations and stats.stalls["valu"] == iterations
+
+
+ODD_SIZES = {
+    "silu": {"M": 3, "N": 17},
+    "softmax": {"M": 5, "N": 33},
+    "rmsnorm": {"M": 1, "N": 1},
+    "gemv": {"M": 9, "K": 17},
+    "gemm": {"M": 9, "K": 17, "N": 33},
+    "linear_relu": {"M": 1, "K": 1, "N": 1},
+}
+
+
+@pytest.mark.parametrize("task_id", SMOKE)
+def test_template_and_oracle_handle_odd_sizes(task_id: str) -> None:
+    from eval.compare import compare
+    from isa.accel.vlx.backend import VlxBackend
+    from isa.base import Target
+    from tasks.task import Config
+
+    backend, target, task = VlxBackend(), Target("vlx"), load_task(task_id)
+    cfg = Config("odd", ODD_SIZES[task_id])
+    iface = task.interface(cfg)
+    inputs = task.make_inputs(cfg, np.random.default_rng(5))
+    expected = task.reference(inputs, cfg)
+    for source in (template_source(task_id, "vlx"), ORACLES[task_id]()):
+        result = backend.execute(target, backend.build(target, source, iface), iface, inputs)
+        for name, want in expected.items():
+            assert compare(name, result.outputs[name], want, task.tolerance("fp32")).passed
