@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isa.accel.common.memory import DramRegion
+from isa.accel.common.numerics import bf16_round
 from isa.accel.tile.assembler import assemble
-from isa.accel.tile.machine import bf16_round, roofline_cycles
-from isa.accel.tile.memory import DramRegion
+from isa.accel.tile.machine import roofline_cycles
 from isa.accel.tile.simulator import run
 
 # (a) One 64-row block at a time: load it, multiply, store it, wait for each step.

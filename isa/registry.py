@@ -9,6 +9,7 @@ from isa.base import Backend, Target
 
 BACKENDS: dict[str, str] = {
     "tile": "isa.accel.tile.backend:TileBackend",
+    "vlx": "isa.accel.vlx.backend:VlxBackend",
 }
 
 

@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 from agents.base import AgentError, Submission, TrialContext
 from agents.template.tile import compile_tile
+from agents.template.vlx import compile_vlx
 
 # One line per target family the template compiler knows.
 COMPILERS: dict[str, Callable[[str], str | None]] = {
     "tile": compile_tile,
+    "vlx": compile_vlx,
 }
 
 

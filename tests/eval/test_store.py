@@ -309,3 +309,31 @@ def test_stores_opened_at_once_on_a_new_file_all_open(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     assert not errors, errors[0]
+
+
+def test_opening_while_another_process_creates_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes opening a new database at once both find no tables, and the slower
+    # CREATE TABLE fails with "already exists": the store must then simply open it.
+    from sqlalchemy import create_engine
+
+    from eval.store import Base
+
+    path = tmp_path / "kw.db"
+    create_all = Base.metadata.create_all
+    raced: list[bool] = []
+
+    def racing_create_all(bind: object, **kwargs: object) -> None:
+        if not raced:
+            raced.append(True)
+            other = create_engine(f"sqlite:///{path}")
+            create_all(other)  # the other process wins the race...
+            other.dispose()
+            create_all(bind, checkfirst=False)  # ...after this one had found no tables
+        create_all(bind)
+
+    monkeypatch.setattr(Base.metadata, "create_all", racing_create_all)
+    with Store(str(path)) as store:
+        assert store.trials("none") == []
+    assert raced == [True]

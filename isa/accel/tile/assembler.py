@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from isa.accel.tile.expr import ExprError, evaluate_float, evaluate_int
+from isa.accel.common.expr import ExprError, evaluate_float, evaluate_int
+from isa.accel.common.syntax import missing_comma, split_top_level, split_word
 from isa.accel.tile.machine import MAX_LOOP_DEPTH, MAX_PROGRAM, NUM_REGS, NUM_TAGS
 from isa.accel.tile.program import Imm, Instr, Label, Mem, Operand, Program, Reg, Tag, Value
 from isa.base import CompileError
@@ -87,33 +88,6 @@ _INT32 = (-(2**31), 2**31 - 1)
 _FP32_MAX = float(np.finfo(np.float32).max)
 
 
-def _split_word(text: str) -> tuple[str, str]:
-    """The first word of a statement and the rest."""
-    parts = text.split(None, 1)
-    return parts[0], parts[1].strip() if len(parts) > 1 else ""
-
-
-def _missing_comma(texts: list[str]) -> bool:
-    """Whether an operand looks like two operands with no comma between them (`r1 5`)."""
-    outside = [re.sub(r"\[[^\]]*\]|\([^)]*\)", "0", text) for text in texts]
-    return any(re.search(r"[\w\]]\s+[\w#$@(]", text) for text in outside)
-
-
-def split_top_level(text: str) -> list[str]:
-    """Split at commas that are not inside brackets or parentheses."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return parts
-
-
 class _Assembler:
     def __init__(self, symbols: Mapping[str, int]) -> None:
         self.symbols = {name: int(value) for name, value in symbols.items()}
@@ -162,7 +136,7 @@ class _Assembler:
         if text.startswith("."):
             self.directive(text)
             return
-        mnemonic, rest = _split_word(text)
+        mnemonic, rest = split_word(text)
         self.instruction(mnemonic.lower(), rest)
 
     def define_label(self, name: str) -> None:
@@ -174,7 +148,7 @@ class _Assembler:
         self.label_lines[name] = self.line
 
     def directive(self, text: str) -> None:
-        word, rest = _split_word(text)
+        word, rest = split_word(text)
         if word.lower() != ".equ":
             close = " (did you mean '.equ'?)" if word.lower().startswith(".e") else ""
             raise self.error(f"unknown directive '{word}'{close}; the only directive is .equ")
@@ -205,7 +179,7 @@ class _Assembler:
                 raise self.error(f"'{op}' takes no operands, got {len(texts)}")
             names = ", ".join(name for name, _ in signature)
             plural = "operand" if len(signature) == 1 else "operands"
-            hint = " (operands are separated by commas)" if _missing_comma(texts) else ""
+            hint = " (operands are separated by commas)" if missing_comma(texts) else ""
             raise self.error(
                 f"'{op}' expects {len(signature)} {plural} ({names}), got {len(texts)}{hint}"
             )

@@ -8,31 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from isa.accel.common.dram import DramImage, symbols
 from isa.accel.tile import machine
 from isa.accel.tile.assembler import _LABEL, Program, assemble
-from isa.accel.tile.memory import DramRegion
 from isa.accel.tile.simulator import run
 from isa.base import Build, KernelInterface, RunResult, Target, Work
 
-ALIGN = 64  # words; every tensor starts on a 256-byte boundary
 SPEC_PATH = Path(__file__).with_name("spec.md")
-
-
-def layout(iface: KernelInterface) -> tuple[dict[str, int], int]:
-    """DRAM word address of every tensor, in signature order, and the words in use."""
-    addresses: dict[str, int] = {}
-    cursor = 0
-    for tensor in iface.tensors:
-        addresses[tensor.name] = cursor
-        cursor += -(-tensor.size // ALIGN) * ALIGN
-    return addresses, cursor
-
-
-def symbols(iface: KernelInterface) -> dict[str, int]:
-    addresses, _ = layout(iface)
-    table = {f"${name}": value for name, value in iface.sizes.items()}
-    table.update({f"@{name}": addr for name, addr in addresses.items()})
-    return table
 
 
 @cache
@@ -71,27 +53,10 @@ class TileBackend:
         self, target: Target, build: Build, iface: KernelInterface, inputs: dict[str, np.ndarray]
     ) -> RunResult:
         program: Program = build.artifact
-        addresses, words = layout(iface)
-        dram = np.full(words, np.nan, dtype=np.float32)  # outputs and padding start poisoned
-        for tensor in iface.inputs:
-            addr = addresses[tensor.name]
-            dram[addr : addr + tensor.size] = np.asarray(inputs[tensor.name], np.float32).ravel()
-        regions = [
-            DramRegion(t.name, addresses[t.name], t.size, writable=t.role == "output")
-            for t in iface.tensors
-        ]
-        stats = run(program, dram, regions=regions)
-        outputs = {
-            t.name: dram[addresses[t.name] : addresses[t.name] + t.size].reshape(t.shape).copy()
-            for t in iface.outputs
-        }
-        findings = []
-        for tensor in iface.inputs:
-            addr = addresses[tensor.name]
-            after = dram[addr : addr + tensor.size]
-            before = np.asarray(inputs[tensor.name], np.float32).ravel()
-            if not np.array_equal(after, before, equal_nan=True):
-                findings.append(f"the kernel modified its input '{tensor.name}'")
+        image = DramImage.create(iface, inputs)
+        stats = run(program, image.dram, regions=image.regions())
+        outputs = image.outputs()
+        findings = image.findings(inputs)
         return RunResult(
             outputs=outputs,
             measure=float(stats.cycles),

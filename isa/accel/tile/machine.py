@@ -6,7 +6,7 @@ the code can only disagree here.
 
 from __future__ import annotations
 
-import numpy as np
+from isa.accel.common.numerics import cdiv
 
 # --- state (spec section 1) ---
 SCRATCHPAD_WORDS = 65_536
@@ -42,11 +42,6 @@ ENGINES = ("dma", "matrix", "vector")
 TRANSCENDENTAL = frozenset({"vexp", "vrcp", "vrsqrt", "vtanh"})
 
 
-def cdiv(a: int, b: int) -> int:
-    """Integer division rounded up (the spec's `cdiv`)."""
-    return -(-a // b)
-
-
 def branch_cycles(taken: bool) -> int:
     return SCALAR_CYCLES + (BRANCH_TAKEN_EXTRA if taken else 0)
 
@@ -73,19 +68,3 @@ def vector_cycles(op: str, rows: int, cols: int) -> int:
 def roofline_cycles(macs: int, words: int) -> float:
     """The least cycles any kernel needs: the matrix engine's peak or the memory's."""
     return max(macs / PEAK_MACS_PER_CYCLE, words / DRAM_WORDS_PER_CYCLE)
-
-
-def bf16_round(x: np.ndarray) -> np.ndarray:
-    """Round to the nearest bf16 (ties to even), returned as float32; NaN and inf survive.
-
-    bf16 is the top 16 bits of a float32, so rounding adds half an ulp of bf16 (plus one when
-    the kept part is odd, which breaks ties to even) and clears the low 16 bits."""
-    f = np.asarray(x, dtype=np.float32)
-    bits = f.view(np.uint32)
-    with np.errstate(over="ignore"):  # only NaN bit patterns overflow, and they are replaced
-        odd = (bits >> np.uint32(16)) & np.uint32(1)
-        rounded = (bits + np.uint32(0x7FFF) + odd) & np.uint32(0xFFFF0000)
-    # A NaN whose payload sits in the low bits would round to inf; keep it a (quiet) NaN.
-    nan_bits = (bits | np.uint32(0x00400000)) & np.uint32(0xFFFF0000)
-    out = np.where(np.isnan(f), nan_bits, rounded).astype(np.uint32)
-    return out.view(np.float32)

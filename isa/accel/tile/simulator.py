@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from isa.accel.tile.hazards import Hazards, Transfer
+from isa.accel.common.hazards import Hazards, Transfer
+from isa.accel.common.memory import Block, DramRegion, view
+from isa.accel.common.numerics import bf16_round
 from isa.accel.tile.machine import (
     ARRAY_DIM,
     JMP_CYCLES,
@@ -29,14 +31,12 @@ from isa.accel.tile.machine import (
     MEMORY_WORDS,
     NUM_REGS,
     SCALAR_CYCLES,
-    bf16_round,
     branch_cycles,
     dma_cycles,
     mm_cycles,
     mw_cycles,
     vector_cycles,
 )
-from isa.accel.tile.memory import Block, DramRegion, view
 from isa.accel.tile.program import Imm, Instr, Label, Mem, Operand, Program, Reg, Tag, Value
 from isa.accel.tile.timing import SimStats, Timeline
 from isa.base import ExecutionError
@@ -142,7 +142,7 @@ class _Machine:
         self.weights: np.ndarray | None = None  # bf16 values of W (K x N), as float64
         self.stats = SimStats()
         self.timing = Timeline(self.stats)
-        self.hazards = Hazards(dram.size)
+        self.hazards = Hazards(MEMORY_WORDS, dram.size)
         self.ins = Instr("nop", (), 0)
         self.handlers: dict[str, Callable[[Instr], None]] = {
             "li": self._li,

@@ -12,8 +12,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from isa.accel.common.memory import Block
 from isa.accel.tile.machine import ENGINES, QUEUE_DEPTH
-from isa.accel.tile.memory import Block
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from isa.accel.common.memory import DramRegion
 from isa.accel.tile.assembler import assemble
-from isa.accel.tile.memory import DramRegion
 from isa.accel.tile.simulator import run
 from isa.accel.tile.timing import SimStats
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from isa.accel.common.expr import ExprError, evaluate_float, evaluate_int
+from isa.accel.common.numerics import bf16_round
 from isa.accel.tile import machine
-from isa.accel.tile.expr import ExprError, evaluate_float, evaluate_int
-from isa.accel.tile.machine import bf16_round
 
 
 def test_constants_match_the_spec() -> None:

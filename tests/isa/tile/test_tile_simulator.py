@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import isa.accel.tile
+from isa.accel.common.numerics import bf16_round
 from isa.accel.tile.assembler import assemble
-from isa.accel.tile.machine import bf16_round
 from isa.accel.tile.simulator import run
 from isa.base import ExecutionError
 

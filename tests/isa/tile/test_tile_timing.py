@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from isa.accel.tile.machine import bf16_round
+from isa.accel.common.numerics import bf16_round
 
 Tile = Callable[..., Any]
 BLOCK = {"x": np.zeros((16, 256))}

@@ -1,4 +1,4 @@
-"""The DMA rules of spec section 3: what may not be touched until a transfer is waited on.
+"""The DMA rules of the TILE and VLX specs: what may not be touched until a transfer is waited on.
 
 The simulator copies data when a transfer is issued, in program order. That equals the
 asynchronous hardware only while programs keep these rules, so a broken rule is an error
@@ -12,13 +12,12 @@ count the pending `dst` reading an on-chip word and writing a DRAM word.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from isa.accel.tile.machine import MEMORY_WORDS
-from isa.accel.tile.memory import Block, overlaps, view
+from isa.accel.common.memory import Block, overlaps, view
 from isa.base import ExecutionError
 
 
@@ -36,18 +35,29 @@ class Transfer:
 
 
 class Hazards:
-    def __init__(self, dram_words: int) -> None:
+    def __init__(self, memories: Mapping[str, int], dram_words: int) -> None:
         self.pending: dict[int, Transfer] = {}
         self.next_id = 1
-        self.owner = {mem: np.zeros(n, dtype=np.int32) for mem, n in MEMORY_WORDS.items()}
-        self.readers = {mem: np.zeros(n, dtype=np.int32) for mem, n in MEMORY_WORDS.items()}
+        self.owner = {mem: np.zeros(n, dtype=np.int32) for mem, n in memories.items()}
+        self.readers = {mem: np.zeros(n, dtype=np.int32) for mem, n in memories.items()}
         self.dram_words = dram_words
         self.dram_writers: np.ndarray | None = None  # allocated at the first `dst`
         self.loads = 0
         self.stores = 0
+        self.spans: dict[int, tuple[str, str, int, int]] = {}  # id -> (op, mem, lo, hi) on chip
+
+    def clear(self, mem: str, lo: int, hi: int, write: bool) -> bool:
+        """Whether an on-chip access to words [lo, hi) surely breaks no rule: a quick test on
+        the bounding intervals of pending transfers, before the exact per-word check."""
+        for op, span_mem, span_lo, span_hi in self.spans.values():
+            if span_mem == mem and lo < span_hi and span_lo < hi and (write or op == "dld"):
+                return False
+        return True
 
     def check_onchip(self, op: str, block: Block, write: bool, line: int) -> None:
-        """An access to S or A by any instruction (transfers included)."""
+        """An access to on-chip memory by any instruction (transfers included)."""
+        if self.clear(block.mem, block.lo, block.hi, write):
+            return
         if self.loads:
             ids = view(self.owner[block.mem], block)
             if ids.any():
@@ -80,6 +90,7 @@ class Hazards:
         tid = self.next_id
         self.next_id += 1
         self.pending[tid] = transfer
+        self.spans[tid] = (transfer.op, transfer.onchip.mem, transfer.onchip.lo, transfer.onchip.hi)
         self._mark(tid, transfer, +1)
 
     def wait(self, tag: int) -> int:
@@ -88,6 +99,7 @@ class Hazards:
         finish = 0
         for tid in done:
             transfer = self.pending.pop(tid)
+            del self.spans[tid]
             self._mark(tid, transfer, -1)
             finish = max(finish, transfer.finish)
         return finish
