@@ -74,6 +74,11 @@ class Verdict:
         return "\n".join(lines)
 
 
+def format_measure(value: float) -> str:
+    """Cycles print whole; microseconds of small kernels keep three significant digits."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _config_inputs(task: Task, cfg: Config, seed: int, index: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng([seed, index])
     return task.make_inputs(cfg, rng)
@@ -88,18 +93,17 @@ def verify(
     seed: int | None = None,
     sandbox: Sandbox | None = None,
     configs: list[Config] | None = None,
+    executor: str = "",
 ) -> Verdict:
-    """Judge `source` on the task's visible configs (and hidden ones when `hidden`)."""
+    """Judge `source` on the task's visible configs (and hidden ones when `hidden`), on
+    `executor` (default: the target's best one here, which also picks the configs)."""
     backend = backend_for(target)
-    chosen = (
-        configs
-        if configs is not None
-        else (task.visible_configs + (task.hidden_configs if hidden else []))
-    )
+    executor = executor or backend.executors(target)[0]
+    chosen = configs if configs is not None else task.configs_for(executor, hidden)
     secret = secrets.randbits(63) if seed is None else seed
     inputs = {c.name: _config_inputs(task, c, secret, i) for i, c in enumerate(chosen)}
     jobs = [Job(c.name, task.interface(c), inputs[c.name]) for c in chosen]
-    outcome = run_candidate(target, source, jobs, mode="run", sandbox=sandbox)
+    outcome = run_candidate(target, source, jobs, mode="run", sandbox=sandbox, executor=executor)
     if outcome.harness_error:
         return Verdict(compiled=False, valid=False, reason=outcome.harness_error)
     by_name = {o.name: o for o in outcome.configs}
@@ -164,13 +168,13 @@ def _judge_config(
         return verdict
     if result.measure is not None and result.measure < bound * (1 - 1e-9):
         verdict.error = verdict.summary = (
-            f"rejected: {result.measure:.0f} {result.unit} is below the roofline bound of "
-            f"{bound:.0f}, which no correct kernel can beat"
+            f"rejected: {format_measure(result.measure)} {result.unit} is below the roofline "
+            f"bound of {format_measure(bound)}, which no correct kernel can beat"
         )
         return verdict
     verdict.passed = True
     pct = verdict.roofline_pct
-    verdict.summary = f"correct; {result.measure:.0f} {result.unit}" + (
+    verdict.summary = f"correct; {format_measure(result.measure)} {result.unit}" + (
         f" ({pct:.1f}% of roofline)" if pct is not None else ""
     )
     return verdict

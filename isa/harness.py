@@ -4,6 +4,7 @@ sandbox, and reads back outputs and measurements. The judge never imports candid
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -24,6 +25,19 @@ def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 DEFAULT_LIMITS = Limits(wall_s=120, cpu_s=120, memory_mb=4096)
+# A CUDA context reserves far more address space than it uses; memory stays bounded by the
+# device, so the gpu executor gets a wall clock for timing and a huge address-space limit.
+GPU_LIMITS = Limits(wall_s=600, cpu_s=600, memory_mb=1 << 24)
+CACHE_ENV = "KERNELWRIGHT_CACHE_DIR"
+
+
+def compile_cache_dir() -> Path:
+    """Where toolchains inside the worker keep compiled products (shared across workers)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kernelwright"
 
 
 @dataclass
@@ -70,10 +84,15 @@ def run_candidate(
     *,
     mode: str = "run",
     sandbox: Sandbox | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
+    executor: str = "",
 ) -> WorkerOutcome:
-    """Compile (mode "compile") or compile and run (mode "run") `source` for each job."""
+    """Compile (mode "compile") or compile and run (mode "run") `source` for each job, on
+    `executor` (default: the target's best one here)."""
     backend = backend_for(target)
+    executor = executor or backend.executors(target)[0]
+    if limits is None:
+        limits = GPU_LIMITS if executor == "gpu" and mode == "run" else DEFAULT_LIMITS
     sandbox = sandbox or get_sandbox("local")
     workdir = Path(tempfile.mkdtemp(prefix="kw-worker-"))
     try:
@@ -88,9 +107,18 @@ def run_candidate(
                 entry["inputs"] = f"in_{job.name}.npz"
                 save_npz(workdir / entry["inputs"], job.inputs)
             configs.append(entry)
-        job_doc = {"target": target.name, "source": source_name, "mode": mode, "configs": configs}
+        job_doc = {
+            "target": target.name,
+            "source": source_name,
+            "mode": mode,
+            "executor": executor,
+            "configs": configs,
+        }
         (workdir / "job.json").write_text(json.dumps(job_doc))
-        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, limits)
+        env = {CACHE_ENV: str(compile_cache_dir())}
+        proc = sandbox.run(
+            [sys.executable, "-m", "isa.worker", "job.json"], workdir, limits, env=env
+        )
         result_path = workdir / "result.json"
         if proc.returncode != 0 or not result_path.is_file():
             return WorkerOutcome(

@@ -9,6 +9,8 @@ from isa.base import Backend, Target
 
 BACKENDS: dict[str, str] = {
     "tile": "isa.accel.tile.backend:TileBackend",
+    "cuda": "isa.nvidia.cuda_backend:CudaBackend",
+    "triton": "isa.nvidia.triton_backend:TritonBackend",
 }
 
 

@@ -59,6 +59,16 @@ class Work(BaseModel):
     flops: str = "0"
 
 
+class ExecutorConfigs(BaseModel):
+    """Configurations for one executor, replacing the task's own there: `[gpu.configs]` and
+    `[gpu.hidden]` give a real GPU sizes large enough that launch overhead does not
+    dominate, while emulators keep the small top-level configs."""
+
+    model_config = ConfigDict(extra="forbid")
+    configs: dict[str, dict[str, int]]
+    hidden: dict[str, dict[str, int]]
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -70,6 +80,7 @@ class Manifest(BaseModel):
     tolerance: dict[str, Tolerance]
     configs: dict[str, dict[str, int]]
     hidden: dict[str, dict[str, int]]
+    gpu: ExecutorConfigs | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -82,25 +93,36 @@ class Manifest(BaseModel):
             raise ValueError("a task needs at least one output tensor")
         if "fp32" not in self.tolerance:
             raise ValueError("tolerance.fp32 is required")
-        if len(self.configs) != 5:
-            raise ValueError(f"a task needs exactly 5 visible configs, found {len(self.configs)}")
-        if not self.hidden:
-            raise ValueError("a task needs at least one hidden config")
         symbols = {d for t in self.tensor for d in t.shape if isinstance(d, str)}
-        for group in (self.configs, self.hidden):
-            for cname, sizes in group.items():
-                missing = symbols - set(sizes)
-                if missing:
-                    raise ValueError(f"config {cname} does not set {', '.join(sorted(missing))}")
-                bad = [k for k, v in sizes.items() if v < 1]
-                if bad:
-                    raise ValueError(f"config {cname}: sizes must be >= 1 ({', '.join(bad)})")
-        overlap = set(self.configs) & set(self.hidden)
-        if overlap:
-            raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
+        _check_configs(self.configs, self.hidden, symbols, "")
+        if self.gpu is not None:
+            _check_configs(self.gpu.configs, self.gpu.hidden, symbols, "gpu.")
         for expr in (self.work.macs, self.work.flops):
             size_expr(expr, {s: 1 for s in symbols})
         return self
+
+
+def _check_configs(
+    configs: dict[str, dict[str, int]],
+    hidden: dict[str, dict[str, int]],
+    symbols: set[str],
+    where: str,
+) -> None:
+    if len(configs) != 5:
+        raise ValueError(f"a task needs exactly 5 visible {where}configs, found {len(configs)}")
+    if not hidden:
+        raise ValueError(f"a task needs at least one {where}hidden config")
+    for group in (configs, hidden):
+        for cname, sizes in group.items():
+            missing = symbols - set(sizes)
+            if missing:
+                raise ValueError(f"config {cname} does not set {', '.join(sorted(missing))}")
+            bad = [k for k, v in sizes.items() if v < 1]
+            if bad:
+                raise ValueError(f"config {cname}: sizes must be >= 1 ({', '.join(bad)})")
+    overlap = set(configs) & set(hidden)
+    if overlap:
+        raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
 
 
 _ALLOWED = (

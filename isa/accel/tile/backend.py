@@ -68,7 +68,12 @@ class TileBackend:
         )
 
     def execute(
-        self, target: Target, build: Build, iface: KernelInterface, inputs: dict[str, np.ndarray]
+        self,
+        target: Target,
+        build: Build,
+        iface: KernelInterface,
+        inputs: dict[str, np.ndarray],
+        executor: str = "emu",
     ) -> RunResult:
         program: Program = build.artifact
         addresses, words = layout(iface)
