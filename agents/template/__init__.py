@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agents.base import AgentError, Submission, TrialContext
+from agents.template.nvidia import naive_kernel
 from agents.template.tile import compile_tile
 
 # One line per target family the template compiler knows.
 COMPILERS: dict[str, Callable[[str], str | None]] = {
     "tile": compile_tile,
+    "cuda": naive_kernel("cuda"),
+    "triton": naive_kernel("triton"),
 }
 
 

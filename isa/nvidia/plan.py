@@ -1,7 +1,7 @@
 """The launch plan: how a CUDA or Triton candidate is launched, declared (never executed).
 
-A candidate carries its plan in comment lines that start with `//@` (CUDA) or `#@` (Triton).
-Stripped of that prefix they form a TOML document:
+A candidate carries its plan in comment lines that start with `//@` (CUDA) or `# @` / `#@`
+(Triton). Stripped of that prefix they form a TOML document:
 
     //@ [scratch]
     //@ partial = "M * cdiv(N, 256)"      # fp32 elements, contents undefined at start
@@ -13,14 +13,16 @@ Stripped of that prefix they form a TOML document:
     //@ args = ["x", "partial", "M", "N"] # tensor or scratch names, or integer expressions
 
 Expressions use the config sizes, integers, `+ - * // %`, parentheses and `cdiv`, `min`,
-`max`. The judge parses the plan with `tomllib` and evaluates it with its own small
+`max`, `next_pow2`. The judge parses the plan with `tomllib` and evaluates it with its own small
 evaluator; the emulator and the GPU runner consume the same `Launch` values.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,13 +53,20 @@ class Plan:
     scratch: dict[str, int]  # name -> fp32 elements
 
 
+def _marker(prefix: str) -> re.Pattern[str]:
+    # `#@` and `# @` (what Python formatters make of it) alike; `@` then a space or the end.
+    comment = re.escape(prefix[:-1])
+    return re.compile(rf"^\s*{comment} ?@(?= |$)")
+
+
 def plan_lines(source: str, prefix: str) -> tuple[str, list[int]]:
     """The TOML text of the plan and, per TOML line, its line in the source (1-based)."""
+    marker = _marker(prefix)
     lines, where = [], []
     for number, line in enumerate(source.splitlines(), start=1):
-        stripped = line.lstrip()
-        if stripped.startswith(prefix):
-            lines.append(stripped[len(prefix) :])
+        m = marker.match(line)
+        if m:
+            lines.append(line[m.end() :])
             where.append(number)
     return "\n".join(lines), where
 
@@ -172,11 +181,13 @@ def _dims(value: Any, sizes: dict[str, int], what: str, line: int | None) -> tup
     return dims[0], dims[1], dims[2]
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[..., int]] = {
     "cdiv": lambda a, b: -(-a // b),
     "min": min,
     "max": max,
+    "next_pow2": lambda a: 1 << max(a - 1, 0).bit_length(),
 }
+_ARITY = {"cdiv": 2, "min": 2, "max": 2, "next_pow2": 1}
 
 
 def evaluate(expr: Any, sizes: dict[str, int], what: str, line: int | None = None) -> int:
@@ -222,11 +233,16 @@ def _eval(node: ast.expr, sizes: dict[str, int]) -> int:
         and isinstance(node.func, ast.Name)
         and node.func.id in _FUNCTIONS
         and not node.keywords
-        and len(node.args) == 2
+        and len(node.args) == _ARITY[node.func.id]
     ):
-        a, b = _eval(node.args[0], sizes), _eval(node.args[1], sizes)
-        return int(_FUNCTIONS[node.func.id](a, b))
-    raise CompileError("only sizes, integers, + - * // %, cdiv, min and max are allowed")
+        values = [_eval(arg, sizes) for arg in node.args]
+        if node.func.id == "cdiv" and values[1] == 0:
+            raise ZeroDivisionError
+        return int(_FUNCTIONS[node.func.id](*values))
+    raise CompileError(
+        "only sizes, integers, + - * // %, cdiv(a, b), min(a, b), max(a, b) and next_pow2(a) "
+        "are allowed"
+    )
 
 
 def _toml_error_line(exc: tomllib.TOMLDecodeError, where: list[int]) -> int | None:
