@@ -31,6 +31,13 @@ def _source_line(findings: list[Finding]) -> int | None:
     return None
 
 
+def _without_source(finding: Finding) -> str:
+    """The finding's text without its `file:line: ` head (the error carries the line)."""
+    text = str(finding)
+    head = f"{finding.source}: " if finding.source else ""
+    return text[len(head) :] if head and text.startswith(head) else text
+
+
 def run_emulated(
     build: NvidiaBuild, iface: KernelInterface, inputs: dict[str, np.ndarray], gpu: str
 ) -> RunResult:
@@ -70,7 +77,7 @@ def run_emulated(
             )
         except PtxFault as fault:
             where = _source_line(fault.findings)
-            detail = str(fault.findings[-1]) if fault.findings else fault.message
+            detail = _without_source(fault.findings[-1]) if fault.findings else fault.message
             raise ExecutionError(f"{lb.kernel}: {detail}", where) from None
         except ValueError as exc:
             raise ExecutionError(f"cannot launch '{lb.kernel}': {exc}", lb.launch.line) from None

@@ -248,6 +248,8 @@ def _eval(node: ast.expr, sizes: dict[str, int]) -> int:
 def _toml_error_line(exc: tomllib.TOMLDecodeError, where: list[int]) -> int | None:
     # tomllib says "(at line L, column C)"; map the plan's line back to the source.
     message = str(exc)
+    if "end of document" in message and where:
+        return where[-1]
     marker = "at line "
     if marker in message:
         try:

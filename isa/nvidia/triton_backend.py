@@ -32,6 +32,7 @@ from isa.nvidia.toolchain import (
 )
 
 PLAN_PREFIX = "#@"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # so the child can import isa
 
 
 @cache
@@ -101,6 +102,9 @@ def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dic
         env = dict(os.environ)
         env["TRITON_CACHE_DIR"] = str(folder / "triton-cache")
         env["TRITON_DEFAULT_FP_FUSION"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])
+        )
         try:
             proc = subprocess.run(
                 [sys.executable, "-m", "isa.nvidia.triton_compile", "request.json"],
