@@ -45,6 +45,10 @@ def _check_align(st: ChunkState, addr: np.ndarray, total: int, idx: np.ndarray, 
 def count_global(st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, store: bool) -> None:
     c = st.report.counters
     first = (addr >> np.uint64(5)).astype(np.int64)
+    touched = st.report.touched
+    if touched is not None:
+        sec = first - (GLOBAL_BASE >> 5)
+        touched[sec[(sec >= 0) & (sec < touched.size)]] = True
     if idx.size == st.n and total <= 32:
         rows = first.reshape(-1, 32)
         if total > 1:

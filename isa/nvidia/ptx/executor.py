@@ -118,6 +118,7 @@ def launch(
 
     counters = Counters()
     report = Report(counters=counters, limits=limits)
+    report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
     nblocks = g[0] * g[1] * g[2]
     tpb = -(-threads // 32) * 32
     per_reg = max(len(kernel.registers), 1) * 8
@@ -145,6 +146,7 @@ def launch(
                     findings=report.findings,
                     counters=counters,
                 )
+    counters.global_footprint_bytes = int(report.touched.sum()) * 32
     return LaunchResult(
         counters=counters,
         findings=list(report.findings),

@@ -143,7 +143,8 @@ class Module:
 
 _COMMENT_BLOCK = re.compile(r"/\*.*?\*/", re.S)
 _LABEL = re.compile(r"^([A-Za-z_$%][\w$]*)\s*:(?!:)")
-_NO_SEMI = (".version", ".target", ".address_size", ".loc", ".file", ".section")
+_NO_SEMI = re.compile(r"\.(version|target|address_size|loc|file|section)\s")
+_DEBUG_DIR = re.compile(r"\.(loc|file)\s")
 
 
 @dataclass
@@ -163,7 +164,7 @@ def _statements(ptx: str) -> list[_Stmt]:
     op_depth = 0  # braces inside a statement: vector operands, initialisers
     for lineno, raw in enumerate(ptx.splitlines(), start=1):
         stripped = raw.strip()
-        if stripped.startswith(".file") or stripped.startswith(".loc"):
+        if _DEBUG_DIR.match(stripped):
             out.append(_Stmt("dir", stripped.split("//")[0].strip(), lineno))
             continue
         line = raw.split("//", 1)[0]
@@ -219,7 +220,7 @@ def _statements(ptx: str) -> list[_Stmt]:
                     out.append(_Stmt("label", m.group(1), lineno))
                     i += m.end()
                     continue
-                if rest.startswith(_NO_SEMI):
+                if _NO_SEMI.match(rest):
                     out.append(_Stmt("dir", rest.strip(), lineno))
                     break
                 if rest[0] in "{};":
@@ -549,8 +550,20 @@ def load_module(ptx: str) -> Module:
     if not module.kernels:
         raise PtxError("the PTX has no .entry kernel", None)
     for kernel in module.kernels.values():
+        _add_module_shared(module, kernel)
         decode_kernel(module, kernel)
     return module
+
+
+def _add_module_shared(module: Module, kernel: Kernel) -> None:
+    """Module-scope .shared variables (not .extern) are laid out after the kernel's own."""
+    off = kernel.static_shared_bytes
+    for name, var in module.globals.items():
+        if var.space == "shared" and var.size > 0 and name not in kernel.shared:
+            off = -(-off // var.align) * var.align
+            kernel.shared[name] = Variable(name, "shared", var.size, var.align, off, var.init)
+            off += var.size
+    kernel.static_shared_bytes = off
 
 
 def _parse_kernel(
@@ -592,7 +605,7 @@ def _parse_kernel(
         elif st.kind == "label":
             labels[st.text] = len(raw)
         elif st.kind == "dir":
-            if st.text.startswith(".loc"):
+            if re.match(r"\.loc\s", st.text):
                 loc_file, loc_line = _parse_loc(st.text, module.files)
         elif st.text.startswith(".reg"):
             _declare_regs(st.text, registers, st.line)

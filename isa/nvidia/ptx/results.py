@@ -56,6 +56,7 @@ class Counters:
     global_store_requests: int = 0
     global_store_sectors: int = 0
     global_store_bytes: int = 0
+    global_footprint_bytes: int = 0  # distinct 32-byte sectors touched, x 32 (DRAM traffic floor)
     shared_load_requests: int = 0
     shared_store_requests: int = 0
     shared_wavefronts: int = 0  # shared accesses after bank-conflict replays

@@ -31,6 +31,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     dropped: int = 0
     seen: set[tuple[str, int]] = field(default_factory=set)
+    touched: np.ndarray | None = None  # one flag per 32-byte sector of global memory
 
 
 class ChunkState:
