@@ -23,10 +23,16 @@ def _scatter(buf: np.ndarray, flat: np.ndarray, esize: int, values: list[np.ndar
     view = buf.view(UINT[esize])
     words = flat // esize
     for k, v in enumerate(values):
-        view[words + k] = np.asarray(v).view(UINT[esize]) if np.asarray(v).dtype.itemsize == esize else np.asarray(v).astype(UINT[esize])
+        view[words + k] = (
+            np.asarray(v).view(UINT[esize])
+            if np.asarray(v).dtype.itemsize == esize
+            else np.asarray(v).astype(UINT[esize])
+        )
 
 
-def _check_align(st: ChunkState, addr: np.ndarray, total: int, idx: np.ndarray, ins: Instruction) -> None:
+def _check_align(
+    st: ChunkState, addr: np.ndarray, total: int, idx: np.ndarray, ins: Instruction
+) -> None:
     align = total if total in (1, 2, 4, 8, 16) else 4
     bad = (addr % np.uint64(align)) != 0
     if bad.any():
@@ -42,7 +48,9 @@ def _check_align(st: ChunkState, addr: np.ndarray, total: int, idx: np.ndarray, 
 # ---------------------------------------------------------------- counters
 
 
-def count_global(st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, store: bool) -> None:
+def count_global(
+    st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, store: bool
+) -> None:
     c = st.report.counters
     first = (addr >> np.uint64(5)).astype(np.int64)
     touched = st.report.touched
@@ -149,7 +157,9 @@ def _shared_bytes(flat: np.ndarray, total: int) -> np.ndarray:
     return (flat[:, None] + np.arange(total)[None, :]).reshape(-1)
 
 
-def _check_shared_read(st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction) -> None:
+def _check_shared_read(
+    st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction
+) -> None:
     # reads of whole words are checked on the first byte of each word (writes mark every byte)
     step = 4 if total >= 4 else 1
     b = (flat[:, None] + np.arange(0, total, step)[None, :]).reshape(-1) if total > step else flat
@@ -195,7 +205,12 @@ def _check_shared_read(st: ChunkState, idx: np.ndarray, flat: np.ndarray, total:
 
 
 def _check_shared_write(
-    st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction, values: np.ndarray | None
+    st: ChunkState,
+    idx: np.ndarray,
+    flat: np.ndarray,
+    total: int,
+    ins: Instruction,
+    values: np.ndarray | None,
 ) -> None:
     b = _shared_bytes(flat, total)
     thread = np.repeat(idx, total)
@@ -206,8 +221,9 @@ def _check_shared_write(
         k = int(np.argmax(waw))
         st.finding(
             "race-waw",
-            f"shared-memory race: write of offset {int(b[k]) % max(st.shared_size, 1)} also written "
-            f"by warp {int(w[k]) % (st.tpb // 32)} of the same block with no barrier in between",
+            f"shared-memory race: write of offset {int(b[k]) % max(st.shared_size, 1)} "
+            f"also written by warp {int(w[k]) % (st.tpb // 32)} of the same block "
+            "with no barrier in between",
             ins,
             int(thread[k]),
         )
@@ -247,7 +263,9 @@ def _check_shared_write(
 # ---------------------------------------------------------------- address spaces
 
 
-def _shared_flat(st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, ins: Instruction) -> np.ndarray:
+def _shared_flat(
+    st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, ins: Instruction
+) -> np.ndarray:
     bad = (off + np.uint64(total)) > np.uint64(st.shared_size)
     if bad.any():
         k = int(np.argmax(bad))
@@ -261,7 +279,9 @@ def _shared_flat(st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, i
     return st.blk[idx] * max(st.shared_size, 1) + off.astype(np.int64)
 
 
-def _local_flat(st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, ins: Instruction) -> np.ndarray:
+def _local_flat(
+    st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, ins: Instruction
+) -> np.ndarray:
     bad = (off + np.uint64(total)) > np.uint64(st.local_size)
     if bad.any():
         k = int(np.argmax(bad))
@@ -275,7 +295,9 @@ def _local_flat(st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, in
     return idx.astype(np.int64) * max(st.local_size, 16) + off.astype(np.int64)
 
 
-def _global_off(st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction, what: str) -> np.ndarray:
+def _global_off(
+    st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction, what: str
+) -> np.ndarray:
     ok = st.mem.in_bounds(addr, total)
     if not ok.all():
         k = int(np.argmin(ok))
@@ -304,7 +326,13 @@ def split_generic(addr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load(
-    st: ChunkState, space: str, idx: np.ndarray, addr: np.ndarray, esize: int, nvec: int, ins: Instruction
+    st: ChunkState,
+    space: str,
+    idx: np.ndarray,
+    addr: np.ndarray,
+    esize: int,
+    nvec: int,
+    ins: Instruction,
 ) -> list[np.ndarray]:
     total = esize * nvec
     addr = addr.astype(np.uint64, copy=False)
@@ -315,7 +343,11 @@ def load(
         else:
             parts: list[list[np.ndarray]] = []
             out = [np.zeros(idx.size, dtype=UINT[esize]) for _ in range(nvec)]
-            for sel, sp, base in ((sh, "shared", SHARED_WINDOW), (lo, "local", LOCAL_WINDOW), (~(sh | lo), "global", 0)):
+            for sel, sp, base in (
+                (sh, "shared", SHARED_WINDOW),
+                (lo, "local", LOCAL_WINDOW),
+                (~(sh | lo), "global", 0),
+            ):
                 if sel.any():
                     vals = load(st, sp, idx[sel], addr[sel] - np.uint64(base), esize, nvec, ins)
                     for k in range(nvec):
@@ -339,7 +371,13 @@ def load(
 
 
 def store(
-    st: ChunkState, space: str, idx: np.ndarray, addr: np.ndarray, esize: int, values: list[np.ndarray], ins: Instruction
+    st: ChunkState,
+    space: str,
+    idx: np.ndarray,
+    addr: np.ndarray,
+    esize: int,
+    values: list[np.ndarray],
+    ins: Instruction,
 ) -> None:
     nvec = len(values)
     total = esize * nvec
@@ -349,12 +387,29 @@ def store(
         if not sh.any() and not lo.any():
             space = "global"
         else:
-            for sel, sp, base in ((sh, "shared", SHARED_WINDOW), (lo, "local", LOCAL_WINDOW), (~(sh | lo), "global", 0)):
+            for sel, sp, base in (
+                (sh, "shared", SHARED_WINDOW),
+                (lo, "local", LOCAL_WINDOW),
+                (~(sh | lo), "global", 0),
+            ):
                 if sel.any():
-                    store(st, sp, idx[sel], addr[sel] - np.uint64(base), esize, [v[sel] for v in values], ins)
+                    store(
+                        st,
+                        sp,
+                        idx[sel],
+                        addr[sel] - np.uint64(base),
+                        esize,
+                        [v[sel] for v in values],
+                        ins,
+                    )
             return
     _check_align(st, addr, total, idx, ins)
-    vals = [np.asarray(v).astype(UINT[esize]) if np.asarray(v).dtype.itemsize != esize else np.asarray(v).view(UINT[esize]) for v in values]
+    vals = [
+        np.asarray(v).astype(UINT[esize])
+        if np.asarray(v).dtype.itemsize != esize
+        else np.asarray(v).view(UINT[esize])
+        for v in values
+    ]
     if space == "global":
         off = _global_off(st, idx, addr, total, ins, "store")
         count_global(st, idx, addr, total, store=True)
@@ -363,7 +418,9 @@ def store(
     if space == "shared":
         flat = _shared_flat(st, idx, addr, total, ins)
         count_shared(st, idx, addr, total, store=True)
-        raw = np.stack([v.view(np.uint8).reshape(-1, esize) for v in vals], axis=1).reshape(idx.size, total)
+        raw = np.stack([v.view(np.uint8).reshape(-1, esize) for v in vals], axis=1).reshape(
+            idx.size, total
+        )
         _scatter(st.shared, flat, esize, vals)
         _check_shared_write(st, idx, flat, total, ins, raw)
         return
@@ -374,7 +431,9 @@ def store(
     raise st.fault("bad-space", f"cannot store to the .{space} state space", ins, int(idx[0]))
 
 
-def shared_target(st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction) -> np.ndarray:
+def shared_target(
+    st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction
+) -> np.ndarray:
     """Flat shared indices for a cp.async / ldmatrix destination or source (bounds-checked)."""
     addr = addr.astype(np.uint64, copy=False)
     sh, _ = split_generic(addr)
@@ -383,14 +442,20 @@ def shared_target(st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int,
     return _shared_flat(st, idx, addr, total, ins)
 
 
-def global_offsets(st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction) -> np.ndarray:
+def global_offsets(
+    st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction
+) -> np.ndarray:
     addr = addr.astype(np.uint64, copy=False)
     return _global_off(st, idx, addr, total, ins, "load")
 
 
-def shared_read_check(st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction) -> None:
+def shared_read_check(
+    st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction
+) -> None:
     _check_shared_read(st, idx, flat, total, ins)
 
 
-def shared_write_mark(st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction) -> None:
+def shared_write_mark(
+    st: ChunkState, idx: np.ndarray, flat: np.ndarray, total: int, ins: Instruction
+) -> None:
     _check_shared_write(st, idx, flat, total, ins, None)

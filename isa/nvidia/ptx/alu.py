@@ -71,7 +71,9 @@ def pack(ptype: str, parts: list[Any], mode: str = "rn") -> Any:
     if ptype == "f16x2":
         lo, hi = (nx.f_to_f16(p, mode).astype(np.uint32) for p in parts)
     else:
-        lo, hi = (nx.f32_to_bf16(np.asarray(p, dtype=np.float32), mode).astype(np.uint32) for p in parts)
+        lo, hi = (
+            nx.f32_to_bf16(np.asarray(p, dtype=np.float32), mode).astype(np.uint32) for p in parts
+        )
     return lo | (hi << np.uint32(16))
 
 
@@ -82,7 +84,9 @@ def _mode(ins: Instruction, default: str = "rn") -> str:
     return default
 
 
-def _float_fn(ins: Instruction, ptype: str, nin: int, f: Callable[..., Any], ctx: Ctx, exact: bool = True) -> Fn:
+def _float_fn(
+    ins: Instruction, ptype: str, nin: int, f: Callable[..., Any], ctx: Ctx, exact: bool = True
+) -> Fn:
     """d = f(a, b, ...) lane-wise in f32 (f64 for f64), rounded to `ptype` by the mode."""
     _ops(ins, nin + 1)
     rd = [reader(o, ptype, ctx, ins) for o in ins.operands[1:]]
@@ -147,7 +151,9 @@ def _int_mul(ins: Instruction, ptype: str) -> Callable[[Any, Any], Any]:
         if dt.itemsize < 8:
             wide = np.dtype(f"{'i' if signed else 'u'}{2 * dt.itemsize}")
             sh = 8 * dt.itemsize
-            return lambda a, b: ((np.asarray(a).astype(wide) * np.asarray(b).astype(wide)) >> sh).astype(dt)
+            return lambda a, b: (
+                (np.asarray(a).astype(wide) * np.asarray(b).astype(wide)) >> sh
+            ).astype(dt)
         return lambda a, b: _mul_hi_64(a, b, signed).astype(dt)
     return lambda a, b: (np.asarray(a) * np.asarray(b)).astype(dt)
 
@@ -177,7 +183,9 @@ def _shift(kind: str, a: Any, b: Any, dt: np.dtype) -> Any:
     bs = np.minimum(b, bits - 1).astype(dt if dt.kind == "u" else storage_u(dt))
     a = np.asarray(a)
     if kind == "shl":
-        r = (a.view(storage_u(dt)) if a.ndim else a.astype(dt).view(storage_u(dt))) << bs.astype(storage_u(dt))
+        r = (a.view(storage_u(dt)) if a.ndim else a.astype(dt).view(storage_u(dt))) << bs.astype(
+            storage_u(dt)
+        )
         r = np.where(big, 0, r).astype(storage_u(dt))
         return r.view(dt) if r.ndim else r.astype(dt)
     if dt.kind == "i":
@@ -242,11 +250,15 @@ def build_binary(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
             return _float_fn(ins, ptype, 2, lambda a, b: a * b, ctx), klass_of(ptype), nl
         if base == "div":
             approx = "approx" in ins.mods or "full" in ins.mods
-            f = _float_fn(ins, ptype, 2, lambda a, b: a / b, ctx, exact=not approx)
-            return f, "sfu" if approx else klass_of(ptype), nl
+            fdiv = _float_fn(ins, ptype, 2, lambda a, b: a / b, ctx, exact=not approx)
+            return fdiv, "sfu" if approx else klass_of(ptype), nl
         if base in ("min", "max"):
             nan = "NaN" in ins.mods
-            fmin = (np.minimum if nan else np.fmin) if base == "min" else (np.maximum if nan else np.fmax)
+            fmin = (
+                (np.minimum if nan else np.fmin)
+                if base == "min"
+                else (np.maximum if nan else np.fmax)
+            )
             return _float_fn(ins, ptype, 2, fmin, ctx), klass_of(ptype), 0
         if base == "copysign":
             return _float_fn(ins, ptype, 2, lambda a, b: np.copysign(b, a), ctx), klass_of(ptype), 0
@@ -287,7 +299,8 @@ def build_binary(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         g = lambda a, b: _shift(base, a, b, dt)  # noqa: E731
     elif base == "mul24":
         g = lambda a, b: _int_mul(ins, ptype)(  # noqa: E731
-            (np.asarray(a).astype(np.int64) << 40) >> 40, (np.asarray(b).astype(np.int64) << 40) >> 40
+            (np.asarray(a).astype(np.int64) << 40) >> 40,
+            (np.asarray(b).astype(np.int64) << 40) >> 40,
         )
     else:
         raise PtxError(f"unknown instruction '{ins.opcode}'", ins.line)
@@ -341,7 +354,9 @@ def _fma64(a: Any, b: Any, c: Any) -> Any:
 
 
 def _fma_small(a: Any, b: Any, c: Any) -> Any:
-    s, err = nx.exact_sum_f64(np.asarray(a, np.float64) * np.asarray(b, np.float64), np.asarray(c, np.float64))
+    s, err = nx.exact_sum_f64(
+        np.asarray(a, np.float64) * np.asarray(b, np.float64), np.asarray(c, np.float64)
+    )
     return nx.round_odd_f64(np.asarray(s), np.asarray(err)).astype(np.float32)
 
 
@@ -370,9 +385,15 @@ def build_unary(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
             # evaluated accurately in f64 and rounded once; hardware is within a few ulp
             inner = f
             f = lambda a: inner(np.asarray(a, dtype=np.float64)).astype(np.float32)  # noqa: E731
-        sfu = base in ("rsqrt", "ex2", "lg2", "sin", "cos", "tanh") or (approx and base in ("rcp", "sqrt"))
+        sfu = base in ("rsqrt", "ex2", "lg2", "sin", "cos", "tanh") or (
+            approx and base in ("rcp", "sqrt")
+        )
         klass = "sfu" if sfu else klass_of(ptype)
-        return _float_fn(ins, ptype, 1, f, ctx, exact=not approx), klass, 0 if base in ("neg", "abs") else 1
+        return (
+            _float_fn(ins, ptype, 1, f, ctx, exact=not approx),
+            klass,
+            0 if base in ("neg", "abs") else 1,
+        )
     dt = NP_TYPES[ptype]
     bits = 8 * dt.itemsize
     ra = reader(ins.operands[1], ptype, ctx, ins)
@@ -411,7 +432,7 @@ def _compare(cmp: str, a: Any, b: Any, is_float: bool) -> Any:
         return ~np.isnan(a) & ~np.isnan(b)
     if cmp == "nan":
         return np.isnan(a) | np.isnan(b)
-    unordered = cmp.endswith("u") and cmp not in ("equ",) or cmp == "equ"
+    unordered = (cmp.endswith("u") and cmp not in ("equ",)) or cmp == "equ"
     base = cmp[:-1] if unordered else cmp
     r = _CMP_INT[base](a, b)
     if unordered:
@@ -500,7 +521,11 @@ def build_mov(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         udt = storage(ptype)
 
         def unpackv(st: ChunkState, m: np.ndarray | None) -> None:
-            v = np.asarray(ra(st)).view(udt) if np.asarray(ra(st)).dtype != udt else np.asarray(ra(st))
+            v = (
+                np.asarray(ra(st)).view(udt)
+                if np.asarray(ra(st)).dtype != udt
+                else np.asarray(ra(st))
+            )
             for k, w in enumerate(wrs):
                 w(st, ((v >> udt.type(k * width)) & udt.type((1 << width) - 1)).astype(pdt), m)
 
@@ -518,7 +543,9 @@ def build_cvta(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
     ra = reader(ins.operands[1], ptype, ctx, ins)
     wr = writer(ins.operands[0], ins, ctx)
     to = "to" in ins.mods
-    space = next((m for m in ins.mods if m in ("global", "shared", "local", "const", "param")), "global")
+    space = next(
+        (m for m in ins.mods if m in ("global", "shared", "local", "const", "param")), "global"
+    )
     base = {"shared": SHARED_WINDOW, "local": LOCAL_WINDOW}.get(space, 0)
     dt = NP_TYPES[ptype]
 
@@ -560,7 +587,9 @@ def build_cvt(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         if dtype == "tf32":
             return nx.to_tf32(np.asarray(x, dtype=np.float32), mode or "rna")
         if dtype == "f32":
-            y = nx.f64_to_f32(np.asarray(x, dtype=np.float64), mode if mode in nx.ROUNDING else "rn")
+            y = nx.f64_to_f32(
+                np.asarray(x, dtype=np.float64), mode if mode in nx.ROUNDING else "rn"
+            )
             return nx.flush_subnormal(y) if ftz else y
         return pack(dtype, [x], mode if mode in nx.ROUNDING else "rn")
 
@@ -629,7 +658,9 @@ def build_bits(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
             pos = np.asarray(rc(st)).astype(np.uint64) & np.uint64(0xFF)
             ln = np.asarray(rd(st)).astype(np.uint64) & np.uint64(0xFF)
             ln = np.minimum(ln, np.uint64(bits) - np.minimum(pos, np.uint64(bits)))
-            mask = ((np.uint64(1) << np.minimum(ln, np.uint64(63))) - np.uint64(1)) << np.minimum(pos, np.uint64(63))
+            mask = ((np.uint64(1) << np.minimum(ln, np.uint64(63))) - np.uint64(1)) << np.minimum(
+                pos, np.uint64(63)
+            )
             r = (b & ~mask) | ((a << np.minimum(pos, np.uint64(63))) & mask)
             r = np.where(pos >= bits, b, r)
             wr(st, r.astype(storage(ptype)), m)
@@ -706,7 +737,7 @@ def build_bits(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         _ops(ins, 2)
         ra = reader(ins.operands[1], ptype, ctx, ins)
         what = ins.mods[0]
-        tests = {
+        tests: dict[str, Callable[[Any], Any]] = {
             "finite": np.isfinite,
             "infinite": np.isinf,
             "number": lambda x: ~np.isnan(x),

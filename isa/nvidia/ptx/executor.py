@@ -30,7 +30,9 @@ def _pack_param(ptype: str, size: int, value: object, name: str) -> bytes:
         value = value[()]
     if ptype in ("f32", "f64"):
         if not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError(f"parameter '{name}' (.{ptype}) needs a number, got {type(value).__name__}")
+            raise ValueError(
+                f"parameter '{name}' (.{ptype}) needs a number, got {type(value).__name__}"
+            )
         return struct.pack("<f" if ptype == "f32" else "<d", float(value))
     if ptype in ("f16", "bf16"):
         if ptype == "f16":
@@ -40,7 +42,9 @@ def _pack_param(ptype: str, size: int, value: object, name: str) -> bytes:
     if isinstance(value, (np.floating, float)):
         raise ValueError(f"parameter '{name}' (.{ptype}) needs an integer, got {value!r}")
     if not isinstance(value, (int, np.integer, bool)):
-        raise ValueError(f"parameter '{name}' (.{ptype}) needs an integer, got {type(value).__name__}")
+        raise ValueError(
+            f"parameter '{name}' (.{ptype}) needs an integer, got {type(value).__name__}"
+        )
     return (int(value) & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
 
 
@@ -100,10 +104,15 @@ def launch(
     if kernel.reqntid is not None:
         req = int(np.prod(kernel.reqntid))
         if req != threads:
-            raise ValueError(f"kernel '{kernel_name}' requires {req} threads per block (.reqntid), got {threads}")
+            raise ValueError(
+                f"kernel '{kernel_name}' requires {req} threads per block (.reqntid), got {threads}"
+            )
     if len(args) != len(kernel.params):
         names = ", ".join(p.name for p in kernel.params)
-        raise ValueError(f"kernel '{kernel_name}' takes {len(kernel.params)} arguments ({names}), got {len(args)}")
+        raise ValueError(
+            f"kernel '{kernel_name}' takes {len(kernel.params)} arguments ({names}), "
+            f"got {len(args)}"
+        )
     if dynamic_shared_bytes < 0:
         raise ValueError("dynamic shared memory cannot be negative")
     params = bytearray(kernel.param_bytes)
@@ -112,9 +121,14 @@ def launch(
     symbols = {p.name: p.offset for p in kernel.params}
     symbols.update(_module_symbols(module, memory))
     static = kernel.static_shared_bytes
-    shared_bytes = (-(-static // 16) * 16 + dynamic_shared_bytes) if dynamic_shared_bytes else static
+    shared_bytes = (
+        (-(-static // 16) * 16 + dynamic_shared_bytes) if dynamic_shared_bytes else static
+    )
     if shared_bytes > MAX_SHARED_BYTES:
-        raise ValueError(f"the kernel needs {shared_bytes} bytes of shared memory per block; the limit is {MAX_SHARED_BYTES}")
+        raise ValueError(
+            f"the kernel needs {shared_bytes} bytes of shared memory per block; "
+            f"the limit is {MAX_SHARED_BYTES}"
+        )
 
     counters = Counters()
     report = Report(counters=counters, limits=limits)
@@ -132,7 +146,18 @@ def launch(
     with np.errstate(all="ignore"):
         for start in range(0, nblocks, per_chunk):
             ids = np.arange(start, min(start + per_chunk, nblocks), dtype=np.int64)
-            st = ChunkState(kernel, memory, report, b, g, ids, shared_bytes, bytes(params), symbols, dynamic_shared_bytes)
+            st = ChunkState(
+                kernel,
+                memory,
+                report,
+                b,
+                g,
+                ids,
+                shared_bytes,
+                bytes(params),
+                symbols,
+                dynamic_shared_bytes,
+            )
             try:
                 _run_chunk(st, kernel, warp_counts, thread_counts, limits)
             finally:
@@ -155,7 +180,9 @@ def launch(
     )
 
 
-def _fold_counts(kernel: Kernel, counters: Counters, warps: np.ndarray, threads: np.ndarray) -> None:
+def _fold_counts(
+    kernel: Kernel, counters: Counters, warps: np.ndarray, threads: np.ndarray
+) -> None:
     ops: list[Op] = kernel.program
     for i in np.flatnonzero(warps):
         counters.add_warp(ops[i].klass, int(warps[i]))
@@ -164,7 +191,11 @@ def _fold_counts(kernel: Kernel, counters: Counters, warps: np.ndarray, threads:
 
 
 def _run_chunk(
-    st: ChunkState, kernel: Kernel, warp_counts: np.ndarray, thread_counts: np.ndarray, limits: EmuLimits
+    st: ChunkState,
+    kernel: Kernel,
+    warp_counts: np.ndarray,
+    thread_counts: np.ndarray,
+    limits: EmuLimits,
 ) -> None:
     ops: list[Op] = kernel.program
     end = len(ops)
@@ -199,7 +230,8 @@ def _run_chunk(
         if steps > max_steps:
             raise st.fault(
                 "step-limit",
-                f"more than {max_steps} instructions in one chunk of blocks; the kernel may loop forever",
+                f"more than {max_steps} instructions in one chunk of blocks; "
+                "the kernel may loop forever",
                 op.ins,
                 int(np.flatnonzero(st.live)[0]) if st.live.any() else 0,
             )
@@ -263,7 +295,9 @@ def _run_chunk(
         if kind == "trap":
             act = st.live if eff is None else eff
             if eff is None or eff.any():
-                raise st.fault("trap", "the kernel executed trap", op.ins, int(np.flatnonzero(act)[0]))
+                raise st.fault(
+                    "trap", "the kernel executed trap", op.ins, int(np.flatnonzero(act)[0])
+                )
             cur += 1
             continue
         cur += 1

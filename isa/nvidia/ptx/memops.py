@@ -65,9 +65,12 @@ def build_ld(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
                     st.write(name, _typed(np.asarray(v), ptype), m)
 
         return ldparam, "ld_param", 0
-    klass = {"global": "ld_global", "const": "ld_global", "shared": "ld_shared", "local": "local"}.get(
-        space, "ld_global"
-    )
+    klass = {
+        "global": "ld_global",
+        "const": "ld_global",
+        "shared": "ld_shared",
+        "local": "local",
+    }.get(space, "ld_global")
 
     def ld(st: ChunkState, m: np.ndarray | None) -> None:
         idx = st.active(m)
@@ -193,7 +196,9 @@ def build_atom(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
             buf = st.mem.data
             access.count_global(st, idx, a, esize, store=True)
         else:
-            raise st.fault("bad-space", f"atomics on .{sp} memory are not supported", ins, int(idx[0]))
+            raise st.fault(
+                "bad-space", f"atomics on .{sp} memory are not supported", ins, int(idx[0])
+            )
         st.report.counters.atomics += int(idx.size)
         view = buf.view(udt)
         words = flat // esize
@@ -272,7 +277,9 @@ def build_cp_async(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         d = np.broadcast_to(np.asarray(dst(st)).astype(np.uint64), (st.n,))[idx]
         s = np.broadcast_to(np.asarray(src(st)).astype(np.uint64), (st.n,))[idx]
         ss = (
-            np.minimum(np.broadcast_to(np.asarray(srcsize(st)), (st.n,))[idx].astype(np.int64), cpsize)
+            np.minimum(
+                np.broadcast_to(np.asarray(srcsize(st)), (st.n,))[idx].astype(np.int64), cpsize
+            )
             if srcsize is not None
             else np.full(idx.size, cpsize, dtype=np.int64)
         )

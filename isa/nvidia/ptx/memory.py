@@ -64,6 +64,7 @@ class DeviceMemory:
         self, addr: int, nbytes_or_dtype: int | np.dtype | type | str, shape: tuple[int, ...] = ()
     ) -> np.ndarray:
         """`read(addr, nbytes)` gives uint8 bytes; `read(addr, dtype, shape)` a typed copy."""
+        dtype: np.dtype
         if isinstance(nbytes_or_dtype, int):
             dtype, count = np.dtype(np.uint8), nbytes_or_dtype
         else:

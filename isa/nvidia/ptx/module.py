@@ -180,7 +180,12 @@ def _statements(ptx: str) -> list[_Stmt]:
                         skip_depth = -1
                 i += 1
                 continue
-            if ch == "{" and buf.strip() and not _ENTRY.match(buf.strip()) and not buf.strip().startswith(".section"):
+            if (
+                ch == "{"
+                and buf.strip()
+                and not _ENTRY.match(buf.strip())
+                and not buf.strip().startswith(".section")
+            ):
                 op_depth += 1
                 buf += ch
                 i += 1

@@ -27,8 +27,7 @@ NP_TYPES: dict[str, np.dtype] = {
     "f64": np.dtype(np.float64),
     "pred": np.dtype(np.bool_),
 }
-STORAGE = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32)}
-STORAGE[8] = np.dtype(np.uint64)
+STORAGE: dict[int, np.dtype] = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 
 ROUNDING = ("rn", "rz", "rm", "rp", "rna")
 INT_ROUNDING = ("rni", "rzi", "rmi", "rpi")

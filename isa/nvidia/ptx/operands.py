@@ -27,7 +27,7 @@ from isa.nvidia.ptx.state import ChunkState
 Reader = Callable[[ChunkState], Any]
 
 
-def imm_value(imm: Imm, ptype: str) -> np.generic:
+def imm_value(imm: Imm, ptype: str) -> Any:
     dt = NP_TYPES[ptype]
     if imm.is_float:
         if imm.bits is not None and imm.width == dt.itemsize and dt.kind == "f":
@@ -36,7 +36,9 @@ def imm_value(imm: Imm, ptype: str) -> np.generic:
             return dt.type(imm.value)
         if ptype in ("bf16", "bf16x2", "f16x2", "tf32") or dt.kind in "ui":
             if imm.bits is not None:
-                return np.array(imm.bits & ((1 << (8 * dt.itemsize)) - 1), dtype=storage(ptype)).view(dt)[()]
+                return np.array(
+                    imm.bits & ((1 << (8 * dt.itemsize)) - 1), dtype=storage(ptype)
+                ).view(dt)[()]
             return dt.type(int(imm.value))
         return dt.type(imm.value)
     if ptype == "pred":

@@ -33,12 +33,45 @@ def _nop(st: ChunkState, m: np.ndarray | None) -> None:
     return None
 
 
+_BINARY = [
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "rem",
+    "min",
+    "max",
+    "and",
+    "or",
+    "xor",
+    "shl",
+    "shr",
+    "mul24",
+    "copysign",
+]
+_UNARY = [
+    "neg",
+    "abs",
+    "not",
+    "cnot",
+    "popc",
+    "clz",
+    "brev",
+    "sqrt",
+    "rsqrt",
+    "rcp",
+    "ex2",
+    "lg2",
+    "sin",
+    "cos",
+    "tanh",
+]
 Builder = Callable[[Instruction, Ctx], "tuple[Fn, str, int]"]
 
 BUILDERS: dict[str, Builder] = {
-    **{b: alu.build_binary for b in ("add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "xor", "shl", "shr", "mul24", "copysign")},
+    **{b: alu.build_binary for b in _BINARY},
     **{b: alu.build_mad for b in ("mad", "fma", "mad24")},
-    **{b: alu.build_unary for b in ("neg", "abs", "not", "cnot", "popc", "clz", "brev", "sqrt", "rsqrt", "rcp", "ex2", "lg2", "sin", "cos", "tanh")},
+    **{b: alu.build_unary for b in _UNARY},
     **{b: alu.build_bits for b in ("bfe", "bfi", "prmt", "lop3", "shf", "sad", "testp")},
     "setp": alu.build_setp,
     "selp": alu.build_selp,
@@ -60,7 +93,17 @@ BUILDERS: dict[str, Builder] = {
     "mma": warp.build_mma,
 }  # fmt: skip
 
-NOPS = ("membar", "fence", "prefetch", "prefetchu", "nanosleep", "griddepcontrol", "pmevent", "discard", "applypriority")
+NOPS = (
+    "membar",
+    "fence",
+    "prefetch",
+    "prefetchu",
+    "nanosleep",
+    "griddepcontrol",
+    "pmevent",
+    "discard",
+    "applypriority",
+)
 
 
 def _build(ins: Instruction, ctx: Ctx, labels: dict[str, int]) -> Op:
@@ -94,7 +137,9 @@ def _build(ins: Instruction, ctx: Ctx, labels: dict[str, int]) -> Op:
     if b == "call":
         raise PtxError("function calls ('call') are not supported by the emulator", ins.line)
     if b in ("wgmma", "tcgen05", "cp.async.bulk", "mbarrier", "setmaxnreg", "stmatrix", "elect"):
-        raise PtxError(f"unsupported instruction '{ins.opcode}' (sm_90 warpgroup / TMA features)", ins.line)
+        raise PtxError(
+            f"unsupported instruction '{ins.opcode}' (sm_90 warpgroup / TMA features)", ins.line
+        )
     builder = BUILDERS.get(b)
     if builder is None:
         raise PtxError(f"unknown instruction '{ins.opcode}'", ins.line)

@@ -136,10 +136,7 @@ class ChunkState:
         dt = self.reg_dtype[name]
         v = np.asarray(value)
         if v.dtype != dt:
-            if v.dtype.itemsize == dt.itemsize and dt != np.bool_:
-                v = v.view(dt)
-            else:
-                v = v.astype(dt)
+            v = v.view(dt) if v.dtype.itemsize == dt.itemsize and dt != np.bool_ else v.astype(dt)
         if idx.size == self.n:
             self.regs[name] = v.copy() if v.base is not None else v
         else:
@@ -189,9 +186,7 @@ class ChunkState:
 
 
 def storage_of(dt: np.dtype) -> np.dtype:
-    return {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32)}.get(
-        dt.itemsize, np.dtype(np.uint64)
-    )
+    return np.dtype(f"u{dt.itemsize}")
 
 
 OpFn = "Callable[[ChunkState, np.ndarray | None], None]"

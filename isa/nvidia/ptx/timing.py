@@ -164,7 +164,7 @@ def estimate_time(
     l2_bytes = 32 * (counters.global_load_sectors + counters.global_store_sectors)
     breakdown["l2"] = l2_bytes / (g.l2_gbps * 1e3)
     footprint = counters.global_footprint_bytes or l2_bytes
-    dram_bytes = footprint
+    dram_bytes = float(footprint)
     if footprint > g.l2_bytes and l2_bytes > footprint:
         dram_bytes += (l2_bytes - footprint) * (1 - g.l2_bytes / footprint)
     breakdown["dram"] = dram_bytes / (g.dram_gbps * 1e3)
@@ -183,7 +183,10 @@ def estimate_time(
     breakdown["latency"] = -(-nblocks // slots) * warp_cycles * cyc_us
     limiter = max(breakdown, key=lambda k: breakdown[k])
     us = breakdown[limiter] + g.launch_overhead_us
-    math_us = (counters.flops / (2 * g.fp32_lanes_per_sm * g.sms) + counters.tensor_flops / (g.tensor_flops_per_sm_cycle * g.sms)) * cyc_us
+    math_us = (
+        counters.flops / (2 * g.fp32_lanes_per_sm * g.sms)
+        + counters.tensor_flops / (g.tensor_flops_per_sm_cycle * g.sms)
+    ) * cyc_us
     ideal_us = max(footprint / (g.dram_peak_gbps * 1e3), math_us)
     return TimingEstimate(
         us=us,

@@ -179,7 +179,9 @@ def build_ldmatrix(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
 # ---------------------------------------------------------------- mma.sync
 
 
-def _frag_layout(shape: str, atype: str, which: str) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+def _frag_layout(
+    shape: str, atype: str, which: str
+) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """(register, element in register, row per lane, col per lane) for A, B or C."""
     t = np.arange(32)
     g, q = t >> 2, t % 4
@@ -228,9 +230,16 @@ def _frag_layout(shape: str, atype: str, which: str) -> list[tuple[int, int, np.
 
 def _elements(raw: np.ndarray, atype: str, e: int) -> np.ndarray:
     if atype == "f16":
-        return ((raw >> np.uint32(16 * e)) & np.uint32(0xFFFF)).astype(np.uint16).view(np.float16).astype(np.float64)
+        return (
+            ((raw >> np.uint32(16 * e)) & np.uint32(0xFFFF))
+            .astype(np.uint16)
+            .view(np.float16)
+            .astype(np.float64)
+        )
     if atype == "bf16":
-        return bf16_to_f32(((raw >> np.uint32(16 * e)) & np.uint32(0xFFFF)).astype(np.uint16)).astype(np.float64)
+        return bf16_to_f32(
+            ((raw >> np.uint32(16 * e)) & np.uint32(0xFFFF)).astype(np.uint16)
+        ).astype(np.float64)
     if atype == "tf32":
         return (raw & np.uint32(0xFFFFE000)).view(np.float32).astype(np.float64)
     byte = ((raw >> np.uint32(8 * e)) & np.uint32(0xFF)).astype(np.uint8)
@@ -250,7 +259,11 @@ def build_mma(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
     ops = ins.operands
     if len(ops) != 4 or not all(isinstance(o, Vec) for o in ops):
         raise PtxError("mma.sync takes four register vectors {d}, {a}, {b}, {c}", ins.line)
-    la, lb, lc = _frag_layout(shape, atype, "a"), _frag_layout(shape, btype, "b"), _frag_layout(shape, ctype, "c")
+    la, lb, lc = (
+        _frag_layout(shape, atype, "a"),
+        _frag_layout(shape, btype, "b"),
+        _frag_layout(shape, ctype, "c"),
+    )
     a_names = dest_names(ops[1], ins)
     b_names = dest_names(ops[2], ins)
     d_names = dest_names(ops[0], ins)

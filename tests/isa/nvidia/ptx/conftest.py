@@ -66,7 +66,9 @@ def run_ptx(
     dt, count = out
     o = mem.alloc(np.dtype(dt).itemsize * count, "out")
     ptrs = [mem.alloc_array(np.ascontiguousarray(a), f"in{i}") for i, a in enumerate(inputs)]
-    result = launch(module, "k", (blocks, 1, 1), (threads, 1, 1), [o, *ptrs], mem, dynamic_shared_bytes=shared)
+    result = launch(
+        module, "k", (blocks, 1, 1), (threads, 1, 1), [o, *ptrs], mem, dynamic_shared_bytes=shared
+    )
     return mem.read(o, dt, (count,)), result
 
 

@@ -52,7 +52,9 @@ def test_softmax_with_shuffles_and_dynamic_shared_memory() -> None:
     mem = DeviceMemory()
     x = np.random.default_rng(2).standard_normal((5, 777)).astype(np.float32)
     ax, ay = mem.alloc_array(x), mem.alloc(x.nbytes)
-    r = launch(m, "softmax_rows", (5, 1, 1), (256, 1, 1), [ax, ay, 777], mem, dynamic_shared_bytes=32 * 4)
+    r = launch(
+        m, "softmax_rows", (5, 1, 1), (256, 1, 1), [ax, ay, 777], mem, dynamic_shared_bytes=32 * 4
+    )
     np.testing.assert_allclose(mem.read(ay, np.float32, x.shape), _softmax(x), rtol=1e-5, atol=1e-7)
     assert r.findings == []
     assert r.counters.warp_instructions["warp"] > 0
@@ -98,7 +100,13 @@ def test_doubles_halves_atomics_and_math() -> None:
     af = a.astype(np.float32)
     np.testing.assert_array_equal(mem.read(h, np.float16, (64,)), af.astype(np.float16))
     assert mem.read(cnt, np.int32, (1,))[0] == 64
-    exp = 1 / np.sqrt(af) + np.sin(af) + np.tanh(af) + np.sqrt(a).astype(np.float32) + (a / 3).astype(np.float32)
+    exp = (
+        1 / np.sqrt(af)
+        + np.sin(af)
+        + np.tanh(af)
+        + np.sqrt(a).astype(np.float32)
+        + (a / 3).astype(np.float32)
+    )
     got = mem.read(f, np.float32, (65,))
     np.testing.assert_allclose(got[1:], exp, rtol=2e-6)
     assert r.counters.atomics == 128

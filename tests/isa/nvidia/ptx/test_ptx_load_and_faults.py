@@ -13,11 +13,18 @@ from tests.isa.nvidia.ptx.conftest import ptx_kernel, run_ptx
 
 
 def test_module_header_params_and_shared_layout() -> None:
-    text = ptx_kernel("    add.s32 %r2, %r1, 1;", params=2, shared=".shared .align 8 .b8 a[12];\n.extern .shared .align 16 .b8 dyn[];")
+    text = ptx_kernel(
+        "    add.s32 %r2, %r1, 1;",
+        params=2,
+        shared=".shared .align 8 .b8 a[12];\n.extern .shared .align 16 .b8 dyn[];",
+    )
     m = load_module(text)
     assert (m.version, m.target, m.address_size) == ("8.0", "sm_80", 64)
     k = m.kernels["k"]
-    assert [(p.name, p.ptype, p.offset) for p in k.params] == [("k_param_0", "u64", 0), ("k_param_1", "u64", 8)]
+    assert [(p.name, p.ptype, p.offset) for p in k.params] == [
+        ("k_param_0", "u64", 0),
+        ("k_param_1", "u64", 8),
+    ]
     assert k.static_shared_bytes == 12
     assert len(k.instructions) == 6
 
@@ -47,15 +54,18 @@ def test_load_errors_are_one_clear_sentence(body: str, message: str) -> None:
 
 
 def test_no_kernel_is_an_error() -> None:
-    with pytest.raises(PtxError, match="no .entry"):
+    with pytest.raises(PtxError, match=r"no \.entry"):
         load_module(".version 8.0\n.target sm_80\n.address_size 64\n")
 
 
 def test_source_lines_come_from_loc_and_inlined_at() -> None:
-    text = ptx_kernel(
-        "    .loc 1 7 3\n    add.s32 %r2, %r1, 1;\n"
-        "    .loc 2 99 1, function_name $L__info, inlined_at 1 8 5\n    add.s32 %r3, %r1, 1;"
-    ) + '\n.file 1 "/src/kernel.cu"\n.file 2 "/usr/include/helper.h"\n'
+    text = (
+        ptx_kernel(
+            "    .loc 1 7 3\n    add.s32 %r2, %r1, 1;\n"
+            "    .loc 2 99 1, function_name $L__info, inlined_at 1 8 5\n    add.s32 %r3, %r1, 1;"
+        )
+        + '\n.file 1 "/src/kernel.cu"\n.file 2 "/usr/include/helper.h"\n'
+    )
     ins = load_module(text).kernels["k"].instructions
     sources = [i.source for i in ins if i.opcode == "add.s32"]
     assert sources == ["kernel.cu:7", "kernel.cu:8"]
@@ -74,7 +84,14 @@ def test_bad_launches_are_value_errors(kwargs: dict, message: str) -> None:
     m = load_module(ptx_kernel("    add.s32 %r2, %r1, 1;"))
     mem = DeviceMemory()
     with pytest.raises(ValueError, match=message):
-        launch(m, kwargs.get("name", "k"), (1, 1, 1), kwargs.get("block", (32, 1, 1)), kwargs.get("args", [0, 0]), mem)
+        launch(
+            m,
+            kwargs.get("name", "k"),
+            (1, 1, 1),
+            kwargs.get("block", (32, 1, 1)),
+            kwargs.get("args", [0, 0]),
+            mem,
+        )
 
 
 def test_misaligned_and_null_accesses_fault() -> None:
@@ -85,13 +102,19 @@ def test_misaligned_and_null_accesses_fault() -> None:
     with pytest.raises(PtxFault, match="misaligned 4-byte access"):
         run_ptx(ptx_kernel(body), [np.zeros(4, np.float32)], (np.float32, 1))
     with pytest.raises(PtxFault, match="outside every allocation"):
-        run_ptx(ptx_kernel("    mov.u64 %rd4, 0;\n    st.global.u32 [%rd4], %r1;", params=1), [], (np.float32, 1))
+        run_ptx(
+            ptx_kernel("    mov.u64 %rd4, 0;\n    st.global.u32 [%rd4], %r1;", params=1),
+            [],
+            (np.float32, 1),
+        )
 
 
 def test_shared_out_of_bounds_faults() -> None:
     body = "    mov.u32 %r2, sm;\n    st.shared.u32 [%r2+64], %r1;"
     with pytest.raises(PtxFault, match="out-of-bounds shared-memory access") as err:
-        run_ptx(ptx_kernel(body, params=1, shared=".shared .align 4 .b8 sm[64];"), [], (np.float32, 1))
+        run_ptx(
+            ptx_kernel(body, params=1, shared=".shared .align 4 .b8 sm[64];"), [], (np.float32, 1)
+        )
     assert isinstance(err.value, ExecutionError)
     assert err.value.findings[-1].kind == "oob-shared"
 
@@ -113,7 +136,9 @@ def test_infinite_loop_hits_the_step_cap() -> None:
     m = load_module(ptx_kernel(body))
     mem = DeviceMemory()
     with pytest.raises(PtxFault, match="loop forever"):
-        launch(m, "k", (1, 1, 1), (32, 1, 1), [0, 0], mem, limits=EmuLimits(max_steps_per_chunk=1000))
+        launch(
+            m, "k", (1, 1, 1), (32, 1, 1), [0, 0], mem, limits=EmuLimits(max_steps_per_chunk=1000)
+        )
 
 
 def test_trap_faults() -> None:
@@ -133,6 +158,8 @@ def test_blocks_run_in_bounded_chunks() -> None:
     m = load_module(ptx_kernel(body, params=1))
     mem = DeviceMemory()
     out = mem.alloc(4 * 40 * 96)
-    r = launch(m, "k", (40, 1, 1), (96, 1, 1), [out], mem, limits=EmuLimits(max_threads_per_chunk=500))
+    r = launch(
+        m, "k", (40, 1, 1), (96, 1, 1), [out], mem, limits=EmuLimits(max_threads_per_chunk=500)
+    )
     np.testing.assert_array_equal(mem.read(out, np.uint32, (40 * 96,)), np.arange(40 * 96))
     assert r.counters.blocks == 40 and r.counters.warps == 40 * 3

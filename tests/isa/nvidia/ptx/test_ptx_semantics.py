@@ -22,7 +22,9 @@ LOAD_R = """
 
 def test_integer_arithmetic_wraps_and_divides_toward_zero() -> None:
     a = np.array([7, -7, 2**31 - 1, -(2**31), 100, -100, 5, 0] * 4, dtype=np.int32)
-    body = LOAD_R + """
+    body = (
+        LOAD_R
+        + """
     add.s32 %r3, %r2, 1;
     div.s32 %r4, %r2, 3;
     rem.s32 %r5, %r2, 3;
@@ -34,6 +36,7 @@ def test_integer_arithmetic_wraps_and_divides_toward_zero() -> None:
     add.s32 %r9, %r9, %r7;
     st.global.u32 [%rd5], %r9;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.int32, 32))
     a64 = a.astype(np.int64)
     q = np.trunc(a64 / 3).astype(np.int64)
@@ -45,14 +48,17 @@ def test_integer_arithmetic_wraps_and_divides_toward_zero() -> None:
 def test_fma_is_correctly_rounded() -> None:
     rng = np.random.default_rng(0)
     a = rng.standard_normal(32).astype(np.float32)
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     mul.f32 %f2, %f1, 0f3F8CCCCD;
     fma.rn.f32 %f3, %f1, %f2, 0fBF800000;
     st.global.f32 [%rd5], %f3;
 """
+    )
     out, res = run_ptx(ptx_kernel(body), [a], (np.float32, 32))
     b = a * np.float32(1.1)
-    exact = (a.astype(np.float64) * b.astype(np.float64) - 1.0)
+    exact = a.astype(np.float64) * b.astype(np.float64) - 1.0
     # a*b - 1 in f64 is exact here; rounding it once to f32 is the correctly rounded fma
     np.testing.assert_array_equal(out, exact.astype(np.float32))
     np.testing.assert_array_equal(out, fma_f32(a, b, np.float32(-1.0)))
@@ -61,21 +67,31 @@ def test_fma_is_correctly_rounded() -> None:
 
 @pytest.mark.parametrize(
     ("mode", "expect"),
-    [("rni", [2, -2, 2, 3]), ("rzi", [2, -2, 1, 2]), ("rmi", [2, -3, 1, 2]), ("rpi", [3, -2, 2, 3])],
+    [
+        ("rni", [2, -2, 2, 3]),
+        ("rzi", [2, -2, 1, 2]),
+        ("rmi", [2, -3, 1, 2]),
+        ("rpi", [3, -2, 2, 3]),
+    ],
 )
 def test_float_to_int_rounding_modes(mode: str, expect: list[int]) -> None:
     a = np.array([2.5, -2.5, 1.5, 2.7] * 8, dtype=np.float32)
-    body = LOAD_F + f"""
+    body = (
+        LOAD_F
+        + f"""
     cvt.{mode}.s32.f32 %r2, %f1;
     st.global.u32 [%rd5], %r2;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.int32, 32))
     np.testing.assert_array_equal(out[:4], expect)
 
 
 def test_float_to_int_saturates_and_nan_is_zero() -> None:
     a = np.array([3e9, -3e9, np.nan, -1.0] * 8, dtype=np.float32)
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     cvt.rzi.s32.f32 %r2, %f1;
     cvt.rzi.u32.f32 %r3, %f1;
     st.global.u32 [%rd5], %r2;
@@ -83,6 +99,7 @@ def test_float_to_int_saturates_and_nan_is_zero() -> None:
     add.s64 %rd7, %rd5, 128;
     st.global.u32 [%rd7], %r3;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.uint32, 64))
     np.testing.assert_array_equal(out[:4].view(np.int32), [2**31 - 1, -(2**31), 0, -1])
     np.testing.assert_array_equal(out[32:36], [3_000_000_000, 0, 0, 0])
@@ -109,7 +126,9 @@ def test_f64_to_f32_rounding_modes(mode: str) -> None:
 
 def test_half_and_bfloat16_conversions_and_arithmetic() -> None:
     a = np.random.default_rng(1).standard_normal(32).astype(np.float32) * 100
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     cvt.rn.f16.f32 %rs1, %f1;
     cvt.rz.f16.f32 %rs2, %f1;
     add.f16 %rs3, %rs1, %rs2;
@@ -119,6 +138,7 @@ def test_half_and_bfloat16_conversions_and_arithmetic() -> None:
     add.f32 %f4, %f2, %f3;
     st.global.f32 [%rd5], %f4;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.float32, 32))
     h = a.astype(np.float16)
     hz = np.where(np.abs(h.astype(np.float32)) > np.abs(a), np.nextafter(h, np.float16(0)), h)
@@ -129,7 +149,9 @@ def test_half_and_bfloat16_conversions_and_arithmetic() -> None:
 
 def test_f16x2_pack_and_mov_unpack() -> None:
     a = np.arange(32, dtype=np.float32) + 0.25
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     add.f32 %f2, %f1, 0f3F800000;
     cvt.rn.f16x2.f32 %r2, %f2, %f1;
     mov.b32 {%rs1, %rs2}, %r2;
@@ -138,19 +160,23 @@ def test_f16x2_pack_and_mov_unpack() -> None:
     sub.f32 %f5, %f4, %f3;
     st.global.f32 [%rd5], %f5;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.float32, 32))
     np.testing.assert_array_equal(out, np.ones(32, np.float32))  # hi - lo = (a + 1) - a
 
 
 def test_setp_selp_and_predicated_store() -> None:
     a = np.arange(32, dtype=np.float32) - 16
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     setp.gt.f32 %p1, %f1, 0f00000000;
     selp.f32 %f2, %f1, 0f00000000, %p1;
     setp.lt.and.f32 %p2, %f1, 0fC1000000, %p1;
     @%p1 st.global.f32 [%rd5], %f2;
     @!%p1 st.global.f32 [%rd5], 0fBF800000;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.float32, 32))
     np.testing.assert_array_equal(out, np.where(a > 0, a, -1))
 
@@ -180,7 +206,9 @@ $DONE:
 
 def test_shfl_bfly_reduction_and_vote() -> None:
     a = np.arange(64, dtype=np.float32)
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     shfl.sync.bfly.b32 %r3, %f1, 16, 31, -1;
     mov.b32 %f2, %r3;
     add.f32 %f1, %f1, %f2;
@@ -203,6 +231,7 @@ def test_shfl_bfly_reduction_and_vote() -> None:
     add.f32 %f1, %f1, %f3;
     st.global.f32 [%rd5], %f1;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.float32, 64), threads=64)
     sums = np.repeat([a[:32].sum(), a[32:].sum()], 32)
     np.testing.assert_array_equal(out, sums + np.float32(0x55555555))
@@ -305,7 +334,9 @@ def test_local_memory_and_generic_addressing() -> None:
 
 def test_bit_manipulation() -> None:
     a = np.array([0x12345678, 0xF0F0F0F0, 1, 0x80000000] * 8, dtype=np.uint32)
-    body = LOAD_R + """
+    body = (
+        LOAD_R
+        + """
     popc.b32 %r3, %r2;
     clz.b32 %r4, %r2;
     bfe.u32 %r5, %r2, 4, 8;
@@ -317,12 +348,15 @@ def test_bit_manipulation() -> None:
     xor.b32 %r9, %r9, %r8;
     st.global.u32 [%rd5], %r9;
 """
+    )
     out, _ = run_ptx(ptx_kernel(body), [a], (np.uint32, 32))
     a64 = a.astype(np.uint64)
     popc = np.array([bin(int(x)).count("1") for x in a], dtype=np.uint64)
     clz = np.array([32 - int(x).bit_length() for x in a], dtype=np.uint64)
     bfe = (a64 >> 4) & 0xFF
-    prmt = np.array([int.from_bytes(int(x).to_bytes(4, "little")[::-1], "little") for x in a], dtype=np.uint64)
+    prmt = np.array(
+        [int.from_bytes(int(x).to_bytes(4, "little")[::-1], "little") for x in a], dtype=np.uint64
+    )
     lop = a64 ^ bfe ^ prmt
     rot = ((a64 << 8) | (a64 >> 24)) & 0xFFFFFFFF
     exp = ((popc + clz) ^ lop ^ rot) & 0xFFFFFFFF
@@ -331,7 +365,9 @@ def test_bit_manipulation() -> None:
 
 def test_approximate_math_is_close() -> None:
     a = np.linspace(0.1, 4, 32).astype(np.float32)
-    body = LOAD_F + """
+    body = (
+        LOAD_F
+        + """
     ex2.approx.ftz.f32 %f2, %f1;
     lg2.approx.f32 %f3, %f1;
     rsqrt.approx.f32 %f4, %f1;
@@ -343,6 +379,7 @@ def test_approximate_math_is_close() -> None:
     add.f32 %f7, %f7, %f6;
     st.global.f32 [%rd5], %f7;
 """
+    )
     out, res = run_ptx(ptx_kernel(body), [a], (np.float32, 32))
     exp = np.exp2(a) + np.log2(a) + 1 / np.sqrt(a) + np.tanh(a) + np.sin(a)
     np.testing.assert_allclose(out, exp, rtol=1e-5)

@@ -10,7 +10,14 @@ from isa.nvidia.ptx.timing import H100_SXM, occupancy
 
 def _streaming(blocks: int, sectors_per_request: int = 4) -> Counters:
     warps = blocks * 8
-    c = Counters(warp_instructions={"int": 10 * warps, "fp32": warps, "ld_global": 2 * warps, "st_global": warps})
+    c = Counters(
+        warp_instructions={
+            "int": 10 * warps,
+            "fp32": warps,
+            "ld_global": 2 * warps,
+            "st_global": warps,
+        }
+    )
     c.global_load_requests = 2 * warps
     c.global_load_sectors = 2 * warps * sectors_per_request
     c.global_store_requests = warps

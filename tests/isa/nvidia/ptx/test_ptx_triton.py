@@ -4,8 +4,8 @@ shuffles), run in the emulator and checked against NumPy. Skipped without Triton
 from __future__ import annotations
 
 import functools
-import os
 import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -22,7 +22,9 @@ os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")
 
 @functools.cache
 def _kernels() -> Any:
-    spec = importlib.util.spec_from_file_location("kw_triton_kernels", KERNELS / "triton_kernels.py")
+    spec = importlib.util.spec_from_file_location(
+        "kw_triton_kernels", KERNELS / "triton_kernels.py"
+    )
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     sys.modules["kw_triton_kernels"] = mod
@@ -31,7 +33,9 @@ def _kernels() -> Any:
 
 
 @functools.cache
-def _compile(name: str, sig: tuple[tuple[str, str], ...], consts: tuple[tuple[str, int], ...]) -> tuple[str, int, int]:
+def _compile(
+    name: str, sig: tuple[tuple[str, str], ...], consts: tuple[tuple[str, int], ...]
+) -> tuple[str, int, int]:
     import triton
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
@@ -43,9 +47,20 @@ def _compile(name: str, sig: tuple[tuple[str, str], ...], consts: tuple[tuple[st
     return k.asm["ptx"], int(k.metadata.shared), int(k.metadata.num_warps)
 
 
-def _run_matmul(dtype: str, M: int, N: int, K: int, blocks: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, Module]:
-    sig = (("a", f"*{dtype}"), ("b", f"*{dtype}"), ("c", "*fp32"), ("M", "i32"), ("N", "i32"), ("K", "i32"))
-    ptx, shared, warps = _compile("matmul_kernel", sig, (("BM", blocks[0]), ("BN", blocks[1]), ("BK", blocks[2])))
+def _run_matmul(
+    dtype: str, M: int, N: int, K: int, blocks: tuple[int, int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Module]:
+    sig = (
+        ("a", f"*{dtype}"),
+        ("b", f"*{dtype}"),
+        ("c", "*fp32"),
+        ("M", "i32"),
+        ("N", "i32"),
+        ("K", "i32"),
+    )
+    ptx, shared, warps = _compile(
+        "matmul_kernel", sig, (("BM", blocks[0]), ("BN", blocks[1]), ("BK", blocks[2]))
+    )
     module = load_module(ptx)
     rng = np.random.default_rng(0)
     A = rng.standard_normal((M, K)).astype(np.float32)
@@ -63,7 +78,15 @@ def _run_matmul(dtype: str, M: int, N: int, K: int, blocks: tuple[int, int, int]
     pc = mem.alloc(4 * M * N, "c")
     extra = len(module.kernels["matmul_kernel"].params) - 6
     grid = (-(-M // blocks[0]), -(-N // blocks[1]), 1)
-    r = launch(module, "matmul_kernel", grid, (32 * warps, 1, 1), [pa, pb, pc, M, N, K] + [0] * extra, mem, dynamic_shared_bytes=shared)
+    r = launch(
+        module,
+        "matmul_kernel",
+        grid,
+        (32 * warps, 1, 1),
+        [pa, pb, pc, M, N, K] + [0] * extra,
+        mem,
+        dynamic_shared_bytes=shared,
+    )
     assert r.findings == [], r.findings
     assert r.counters.warp_instructions.get("tensor", 0) > 0
     return mem.read(pc, np.float32, (M, N)), A.astype(np.float64), B.astype(np.float64), module
@@ -88,14 +111,26 @@ def test_tf32_matmul_matches_tf32_rounded_inputs() -> None:
 
 
 def test_softmax_row() -> None:
-    ptx, shared, warps = _compile("softmax_kernel", (("x", "*fp32"), ("y", "*fp32"), ("n", "i32")), (("BLOCK", 1024),))
+    ptx, shared, warps = _compile(
+        "softmax_kernel", (("x", "*fp32"), ("y", "*fp32"), ("n", "i32")), (("BLOCK", 1024),)
+    )
     module = load_module(ptx)
     x = np.random.default_rng(4).standard_normal((3, 1000)).astype(np.float32)
     mem = DeviceMemory()
     px, py = mem.alloc_array(x), mem.alloc(x.nbytes)
     extra = len(module.kernels["softmax_kernel"].params) - 3
-    r = launch(module, "softmax_kernel", (3, 1, 1), (32 * warps, 1, 1), [px, py, 1000] + [0] * extra, mem, dynamic_shared_bytes=shared)
+    r = launch(
+        module,
+        "softmax_kernel",
+        (3, 1, 1),
+        (32 * warps, 1, 1),
+        [px, py, 1000] + [0] * extra,
+        mem,
+        dynamic_shared_bytes=shared,
+    )
     e = np.exp(x - x.max(axis=1, keepdims=True))
-    np.testing.assert_allclose(mem.read(py, np.float32, x.shape), e / e.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(
+        mem.read(py, np.float32, x.shape), e / e.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-8
+    )
     assert r.findings == []
     assert r.findings == [] and r.counters.warp_instructions["sfu"] > 0
