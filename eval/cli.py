@@ -19,7 +19,7 @@ from eval.records import VALID, TrialRecord
 from eval.runner import RunError, RunSpec, run_suite
 from eval.store import Store, StoreError
 from isa.base import Target
-from isa.registry import UnknownTarget, backend_for, families
+from isa.registry import UnknownTarget, backend_for, families, target_names
 from tasks import TaskError, all_tasks, load_suite, load_task
 
 app = typer.Typer(
@@ -64,11 +64,12 @@ def targets() -> None:
     for col in ("target", "language", "executors here", "unit"):
         table.add_column(col)
     for family in families():
-        target = Target(family)
-        backend = backend_for(target)
-        table.add_row(
-            target.name, backend.language, ", ".join(backend.executors(target)), backend.unit
-        )
+        for name in target_names(family):
+            target = Target.parse(name)
+            backend = backend_for(target)
+            table.add_row(
+                target.name, backend.language, ", ".join(backend.executors(target)), backend.unit
+            )
     console.print(table)
 
 

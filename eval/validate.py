@@ -174,7 +174,8 @@ def _judge_config(
         return verdict
     verdict.passed = True
     pct = verdict.roofline_pct
-    verdict.summary = f"correct; {format_measure(result.measure)} {result.unit}" + (
+    measure = format_measure(result.measure) if result.measure is not None else "-"
+    verdict.summary = f"correct; {measure} {result.unit}" + (
         f" ({pct:.1f}% of roofline)" if pct is not None else ""
     )
     return verdict

@@ -29,6 +29,12 @@ def _load(family: str) -> Backend:
     return backend
 
 
+def target_names(family: str) -> list[str]:
+    """The targets of a family: `family:arch` for each of its `archs`, else the family."""
+    archs = getattr(_load(family), "archs", ())
+    return [f"{family}:{arch}" for arch in archs] if archs else [family]
+
+
 def backend_for(target: Target | str) -> Backend:
     """The backend of a target; raises UnknownTarget with one sentence if there is none."""
     if isinstance(target, str):

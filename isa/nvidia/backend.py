@@ -117,6 +117,7 @@ class NvidiaBackend:
     language = ""
     source_suffix = ""
     spec_file = ""
+    archs = ARCHS
     precision = "fp32"
     unit = "us"
 

@@ -166,7 +166,7 @@ class TritonBackend(NvidiaBackend):
             if extra < 0:
                 raise CompileError(f"Triton's '{name}' takes fewer arguments than the plan passes")
             # Triton's kernels take their shared memory as dynamic shared memory.
-            shared = int(compiled.extra.get("shared", 0)) + launch.shared
+            shared = int(str(compiled.extra.get("shared", 0))) + launch.shared
             launches.append(
                 LaunchBuild(dataclasses.replace(launch, shared=shared), name, compiled, extra)
             )

@@ -1,13 +1,13 @@
-"""gemv: 16 rows per program, [16, 128] blocks of a, x loaded once per block of columns."""
+"""gemv: 4 rows per program, [4, 128] blocks of a, x loaded once per block of columns."""
 
 import triton
 import triton.language as tl
 
 # @ [[launch]]
 # @ kernel = "gemv"
-# @ grid = ["cdiv(M, 16)"]
+# @ grid = ["cdiv(M, 4)"]
 # @ num_warps = 4
-# @ constexprs = { BLOCK_M = 16, BLOCK_K = 128 }
+# @ constexprs = { BLOCK_M = 4, BLOCK_K = 128 }
 # @ args = ["a", "x", "y", "M", "K"]
 
 

@@ -1,16 +1,22 @@
-"""linear_relu: 64x64 tiles of y, four warps each, k in steps of 32, loads pipelined,
-bias and relu fused."""
+"""linear_relu: 32x32 tiles of y on the emulator's small sizes, 64x64 from M = 1024 on (the
+plan picks them), eight warps each, k in steps of 32, loads pipelined, bias and relu fused."""
 
 import triton
 import triton.language as tl
 
 # @ [[launch]]
 # @ kernel = "linear_relu"
-# @ grid = ["cdiv(N, 64)", "cdiv(M, 64)"]
-# @ num_warps = 4
+# @ grid = [
+# @     "cdiv(N, 32 * min(2, max(1, M // 1024)))",
+# @     "cdiv(M, 32 * min(2, max(1, M // 1024)))",
+# @ ]
+# @ num_warps = 8
 # @ num_stages = 2
-# @ constexprs = { BM = 64, BN = 64, BK = 32 }
 # @ args = ["x", "w", "b", "y", "M", "N", "K"]
+# @ [launch.constexprs]
+# @ BM = "32 * min(2, max(1, M // 1024))"
+# @ BN = "32 * min(2, max(1, M // 1024))"
+# @ BK = 32
 
 
 @triton.jit

@@ -1,4 +1,4 @@
-"""silu: 1024 elements per program of four warps (vectorised 16-byte accesses)."""
+"""silu: 1024 elements per program of eight warps (vectorised 16-byte accesses)."""
 
 import triton
 import triton.language as tl
@@ -6,7 +6,7 @@ import triton.language as tl
 # @ [[launch]]
 # @ kernel = "silu"
 # @ grid = ["cdiv(M * N, 1024)"]
-# @ num_warps = 4
+# @ num_warps = 8
 # @ constexprs = { BLOCK = 1024 }
 # @ args = ["x", "y", "M * N"]
 
