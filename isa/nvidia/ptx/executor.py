@@ -276,7 +276,9 @@ def _run_chunk(
             continue
         if kind == "bar":
             at_bar = st.live if mask is None else mask
-            missing = (st.live & ~at_bar).reshape(st.nblocks, st.tpb).any(axis=1)
+            # blocks with no thread here are elsewhere (e.g. fewer loop trips): not involved
+            arrived = at_bar.reshape(st.nblocks, st.tpb).any(axis=1)
+            missing = (st.live & ~at_bar).reshape(st.nblocks, st.tpb).any(axis=1) & arrived
             if missing.any():
                 blk = int(np.argmax(missing))
                 late = np.flatnonzero((st.live & ~at_bar).reshape(st.nblocks, st.tpb)[blk])[0]
@@ -288,8 +290,8 @@ def _run_chunk(
                 )
             if op.fn is not None:
                 op.fn(st, eff)
-            st.reset_shadow()
-            counters.barriers += int(at_bar.reshape(st.nblocks, st.tpb).any(axis=1).sum())
+            st.reset_shadow(None if arrived.all() else arrived)
+            counters.barriers += int(arrived.sum())
             cur += 1
             continue
         if kind == "trap":

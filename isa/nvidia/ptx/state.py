@@ -178,11 +178,18 @@ class ChunkState:
             findings.append(f)
         return PtxFault(str(f), line=ins.line, findings=findings, counters=self.report.counters)
 
-    def reset_shadow(self) -> None:
-        if self.shadow_dirty:
+    def reset_shadow(self, blocks: np.ndarray | None = None) -> None:
+        """A barrier: forget who wrote and read shared memory (in `blocks`, default all)."""
+        if not self.shadow_dirty:
+            return
+        if blocks is None:
             self.sh_writer.fill(-1)
             self.sh_reader.fill(-1)
             self.shadow_dirty = False
+            return
+        size = max(self.shared_size, 1)
+        self.sh_writer.reshape(self.nblocks, size)[blocks] = -1
+        self.sh_reader.reshape(self.nblocks, size)[blocks] = -1
 
 
 def storage_of(dt: np.dtype) -> np.dtype:

@@ -384,3 +384,43 @@ def test_approximate_math_is_close() -> None:
     exp = np.exp2(a) + np.log2(a) + 1 / np.sqrt(a) + np.tanh(a) + np.sin(a)
     np.testing.assert_allclose(out, exp, rtol=1e-5)
     assert res.counters.warp_instructions["sfu"] == 5
+
+
+def test_barrier_in_a_loop_whose_trip_count_depends_on_the_block() -> None:
+    # block b runs b + 1 iterations of: write sm[tid], barrier, read sm[63 - tid], barrier
+    shared = ".shared .align 4 .b8 sm[256];"
+    body = """
+    mov.u32 %r2, %ctaid.x;
+    mov.u32 %r3, 0;
+    mov.u32 %r4, sm;
+    shl.b32 %r5, %r1, 2;
+    add.s32 %r6, %r4, %r5;
+    mov.u32 %r7, 63;
+    sub.s32 %r8, %r7, %r1;
+    shl.b32 %r8, %r8, 2;
+    add.s32 %r9, %r4, %r8;
+    mov.u32 %r10, 0;
+$LOOP:
+    add.s32 %r11, %r1, %r3;
+    st.shared.u32 [%r6], %r11;
+    bar.sync 0;
+    ld.shared.u32 %r12, [%r9];
+    add.s32 %r10, %r10, %r12;
+    bar.sync 0;
+    add.s32 %r3, %r3, 1;
+    setp.le.u32 %p1, %r3, %r2;
+    @%p1 bra $LOOP;
+    mov.u32 %r13, %ntid.x;
+    mad.lo.s32 %r14, %r2, %r13, %r1;
+    mul.wide.u32 %rd6, %r14, 4;
+    add.s64 %rd5, %rd1, %rd6;
+    st.global.u32 [%rd5], %r10;
+"""
+    out, res = run_ptx(ptx_kernel(body, params=1, shared=shared), [], (np.uint32, 256), threads=64, blocks=4)
+    got = out.reshape(4, 64)
+    t = np.arange(64)
+    for b in range(4):
+        # sum over iterations i <= b of (63 - t) + i
+        np.testing.assert_array_equal(got[b], (b + 1) * (63 - t) + b * (b + 1) // 2)
+    assert res.findings == []
+    assert res.counters.barriers == 2 * (1 + 2 + 3 + 4)
