@@ -139,12 +139,16 @@ def compile_cuda(source: str, arch: str, filename: str = "kernel.cu") -> Compile
     return compiled
 
 
-def assemble(ptx: str, arch: str) -> Compiled:
+def assemble(ptx: str, arch: str, ptxas: str | None = None) -> Compiled:
     """ptxas -v on PTX text: the cubin, the resource report and the SASS listing."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kw-ptxas-") as tmp:
         (Path(tmp) / "kernel.ptx").write_text(ptx)
-        argv = [require_tool("ptxas"), f"-arch={arch}", "-v", "kernel.ptx", "-o", "kernel.cubin"]
+        tool = ptxas or require_tool("ptxas")
+        # Triton targets sm_90a on Hopper; assemble for the PTX's own target.
+        declared = _TARGET.search(ptx)
+        argv = [tool, f"-arch={declared[1] if declared else arch}", "-v", "kernel.ptx"]
+        argv += ["-o", "kernel.cubin"]
         proc = _run(argv, Path(tmp))
         if proc.returncode != 0:
             raise ptxas_error(proc.stderr + proc.stdout)
@@ -203,6 +207,7 @@ def ptxas_error(output: str) -> CompileError:
     return CompileError(f"ptxas failed: {first}")
 
 
+_TARGET = re.compile(r"^\s*\.target\s+(sm_\w+)", re.M)
 _FUNC = re.compile(r"Compiling entry function '(?P<name>[^']+)'")
 _PROPS = re.compile(r"Function properties for (?P<name>\S+)")
 _STACK = re.compile(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads")

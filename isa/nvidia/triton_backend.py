@@ -139,7 +139,10 @@ def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dic
                 "does not provide; use a [scratch] buffer of the plan instead",
                 launch.line,
             )
-        result = assemble(str(entry["ptx"]), arch)
+        ptxas = str(meta.get("ptxas") or "") or None
+        if ptxas is not None and not Path(ptxas).is_file():
+            ptxas = None
+        result = assemble(str(entry["ptx"]), arch, ptxas)
         result.extra = {"name": str(meta["name"]), "shared": int(meta["shared"])}
         store_cached(key, result)
         compiled[key] = result
