@@ -22,8 +22,24 @@ Semantics in brief (details in the modules):
   memory races between barriers (between different warps), reads of uninitialised shared
   memory, reads of shared memory whose `cp.async` was not yet waited for.
 - Each finding names the block, the thread, the PTX instruction and, when the PTX carries
-  `.loc` line info (nvcc -lineinfo, Triton always), the CUDA / Python source line.
-- The timing model is documented in TIMING.md.
+  `.loc` line info (nvcc -lineinfo, Triton always), the CUDA / Python source line (for
+  inlined code, the outermost `inlined_at` line: the user's line, not the header's).
+- Races are tracked per byte of shared memory between barriers of a block: a read of bytes
+  another warp wrote (RAW), a write of bytes another warp read (WAR) or wrote (WAW; in one
+  instruction only when the values differ). Accesses within one warp are not reported (the
+  emulator runs a warp in lockstep). Reads of 4 bytes or more are checked on the first byte
+  of each word; writes mark every byte.
+- Numerics: integer ops wrap as on the GPU; f32/f64 add, mul, div, sqrt, fma are correctly
+  rounded in every PTX rounding mode; f16 / bf16 / tf32 conversions honour .rn/.rz/.rm/.rp/.rna
+  and the integer modes .rni/.rzi/.rmi/.rpi with saturation; `.approx` functions (ex2, lg2,
+  sin, cos, rsqrt, rcp, tanh, div.full) are evaluated accurately and rounded once (hardware
+  differs by a few ulp); mma.sync sums exact products in f64 and rounds once.
+- Counters (`Counters`) feed `estimate_time`, an analytical H100 model documented in
+  TIMING.md; `Counters.hot_lines()` lists the source lines that issued the most instructions.
+- Not supported (a `PtxError` naming the instruction): `call` (device functions that nvcc did
+  not inline, printf), sm_90 warpgroup / TMA instructions (wgmma, cp.async.bulk, mbarrier),
+  brx.idx. cp.async groups are tracked per chunk of blocks, which is exact when every block
+  issues the same sequence of cp.async (as Triton's pipelined loops do).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def _check_align(
     st: ChunkState, addr: np.ndarray, total: int, idx: np.ndarray, ins: Instruction
 ) -> None:
     align = total if total in (1, 2, 4, 8, 16) else 4
-    bad = (addr % np.uint64(align)) != 0
+    bad = (addr & np.uint64(align - 1)) != 0
     if bad.any():
         k = int(np.argmax(bad))
         raise st.fault(

@@ -186,6 +186,8 @@ def _fold_counts(
     ops: list[Op] = kernel.program
     for i in np.flatnonzero(warps):
         counters.add_warp(ops[i].klass, int(warps[i]))
+        where = ops[i].ins.source or f"ptx:{ops[i].ins.line}"
+        counters.by_source[where] = counters.by_source.get(where, 0) + int(warps[i])
         counters.thread_instructions += int(threads[i])
         counters.flops += int(threads[i]) * ops[i].flops
 
@@ -277,7 +279,7 @@ def _run_chunk(
         if kind == "bar":
             at_bar = st.live if mask is None else mask
             # blocks with no thread here are elsewhere (e.g. fewer loop trips): not involved
-            arrived = at_bar.reshape(st.nblocks, st.tpb).any(axis=1)
+            arrived: np.ndarray = np.asarray(at_bar.reshape(st.nblocks, st.tpb).any(axis=1))
             missing = (st.live & ~at_bar).reshape(st.nblocks, st.tpb).any(axis=1) & arrived
             if missing.any():
                 blk = int(np.argmax(missing))

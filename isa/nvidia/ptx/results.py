@@ -67,6 +67,7 @@ class Counters:
     flops: int = 0  # thread-level f32/f64/f16 arithmetic, fma = 2
     blocks: int = 0
     warps: int = 0  # warps launched
+    by_source: dict[str, int] = field(default_factory=dict)  # warp instructions per source line
 
     def add_warp(self, klass: str, n: int) -> None:
         self.warp_instructions[klass] = self.warp_instructions.get(klass, 0) + n
@@ -79,7 +80,12 @@ class Counters:
         data = dict(self.__dict__)
         data["warp_instructions"] = dict(sorted(self.warp_instructions.items()))
         data["total_warp_instructions"] = self.total_warp_instructions
+        data["by_source"] = dict(self.hot_lines())
         return data
+
+    def hot_lines(self, top: int = 10) -> list[tuple[str, int]]:
+        """The source lines ("file:line") that issued the most warp instructions."""
+        return sorted(self.by_source.items(), key=lambda kv: -kv[1])[:top]
 
 
 @dataclass

@@ -155,3 +155,15 @@ def test_estimate_prefers_the_tiled_kernel_per_flop() -> None:
     est = estimate_time(r.counters, Resources(32, 2048, 256), (4, 4, 1))
     assert est.us > 2.5 and est.limiter in est.breakdown
     assert 0 < est.roofline_pct <= 100
+
+
+def test_hot_lines_point_at_the_inner_loop() -> None:
+    m = nvcc_ptx("basics.cu")
+    mem = DeviceMemory()
+    A = np.ones((32, 32), np.float32)
+    aa, ab, ac = mem.alloc_array(A), mem.alloc_array(A), mem.alloc(4 * 32 * 32)
+    r = launch(m, "matmul_tiled", (2, 2, 1), (16, 16, 1), [aa, ab, ac, 32, 32, 32], mem)
+    line, count = r.counters.hot_lines(1)[0]
+    assert line == "basics.cu:16"  # acc += As[threadIdx.y][k] * Bs[k][threadIdx.x]
+    assert count > r.counters.total_warp_instructions / 3
+    assert r.counters.to_json()["by_source"][line] == count

@@ -416,7 +416,9 @@ $LOOP:
     add.s64 %rd5, %rd1, %rd6;
     st.global.u32 [%rd5], %r10;
 """
-    out, res = run_ptx(ptx_kernel(body, params=1, shared=shared), [], (np.uint32, 256), threads=64, blocks=4)
+    out, res = run_ptx(
+        ptx_kernel(body, params=1, shared=shared), [], (np.uint32, 256), threads=64, blocks=4
+    )
     got = out.reshape(4, 64)
     t = np.arange(64)
     for b in range(4):
