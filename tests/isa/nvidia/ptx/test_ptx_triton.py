@@ -134,3 +134,36 @@ def test_softmax_row() -> None:
     )
     assert r.findings == []
     assert r.findings == [] and r.counters.warp_instructions["sfu"] > 0
+
+
+def test_elementwise_scan_reduction_and_atomics() -> None:
+    sig = (("x", "*fp32"), ("h", "*fp16"), ("y", "*fp32"), ("s", "*fp32"), ("n", "i32"))
+    ptx, shared, warps = _compile("features_kernel", sig, (("BLOCK", 256),))
+    module = load_module(ptx)
+    n = 500
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(n).astype(np.float32)
+    h = rng.standard_normal(n).astype(np.float16)
+    mem = DeviceMemory()
+    px, ph, py = mem.alloc_array(x), mem.alloc_array(h), mem.alloc(4 * n)
+    ps = mem.alloc_array(np.zeros(2, np.float32))
+    extra = len(module.kernels["features_kernel"].params) - 5
+    args = [px, ph, py, ps, n] + [0] * extra
+    r = launch(
+        module,
+        "features_kernel",
+        (2, 1, 1),
+        (32 * warps, 1, 1),
+        args,
+        mem,
+        dynamic_shared_bytes=shared,
+    )
+    assert r.findings == []
+    xd, hd = x.astype(np.float64), h.astype(np.float64)
+    blocks = [xd[:256], xd[256:]]
+    scan = np.concatenate([np.cumsum(b) for b in blocks])
+    exp = 1 / (1 + np.exp(-xd)) + np.sqrt(np.abs(xd)) + np.where(xd > 0, hd, -hd) + scan
+    np.testing.assert_allclose(mem.read(py, np.float32, (n,)), exp, rtol=1e-5, atol=1e-5)
+    total, amax = mem.read(ps, np.float32, (2,))
+    np.testing.assert_allclose(total, xd.sum(), rtol=1e-5)
+    assert amax == max(int(np.argmax(b)) for b in blocks)

@@ -28,3 +28,17 @@ def softmax_kernel(x, y, n, BLOCK: tl.constexpr):
     v = tl.load(x + row * n + offs, mask=offs < n, other=-float("inf"))
     e = tl.exp(v - tl.max(v, 0))
     tl.store(y + row * n + offs, e / tl.sum(e, 0), mask=offs < n)
+
+
+@triton.jit
+def features_kernel(x, h, y, s, n, BLOCK: tl.constexpr):
+    pid = tl.program_id(0)
+    offs = pid * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    v = tl.load(x + offs, mask=mask, other=0.0)
+    hv = tl.load(h + offs, mask=mask, other=0.0).to(tl.float32)
+    out = tl.sigmoid(v) + tl.sqrt(tl.abs(v)) + tl.where(v > 0, hv, -hv)
+    out += tl.cumsum(v, 0)
+    tl.store(y + offs, out, mask=mask)
+    tl.atomic_add(s, tl.sum(tl.where(mask, v, 0.0), 0))
+    tl.atomic_max(s + 1, tl.argmax(v, 0).to(tl.float32))
