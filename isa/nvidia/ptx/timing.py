@@ -35,6 +35,7 @@ class GpuSpec:
     max_blocks_per_sm: int
     max_warps_per_sm: int
     dram_latency_cycles: int
+    cache_hit_latency_cycles: int  # a load served by L1 or L2
     alu_latency_cycles: int
     shared_latency_cycles: int
     barrier_cycles: int
@@ -92,6 +93,7 @@ H100_SXM = GpuSpec(
     max_blocks_per_sm=32,
     max_warps_per_sm=64,
     dram_latency_cycles=600,
+    cache_hit_latency_cycles=150,
     alu_latency_cycles=4,
     shared_latency_cycles=30,
     barrier_cycles=24,
@@ -174,9 +176,13 @@ def estimate_time(
     loads_per_warp = (counters.global_load_requests + counters.atomics / 32) / warps
     shared_per_warp = (counters.shared_load_requests + counters.shared_store_requests) / warps
     barriers_per_block = counters.barriers / max(counters.blocks, 1)
+    # loads beyond the first touch of each sector are served by the caches
+    requested = max(counters.global_load_sectors + counters.global_store_sectors, 1)
+    miss = min(1.0, footprint / 32 / requested)
+    load_cycles = miss * g.dram_latency_cycles + (1 - miss) * g.cache_hit_latency_cycles
     warp_cycles = (
         per_warp * g.alu_latency_cycles / 2  # about two independent instructions in flight
-        + loads_per_warp * g.dram_latency_cycles / 2
+        + loads_per_warp * load_cycles / 2
         + shared_per_warp * g.shared_latency_cycles / 2
         + barriers_per_block * g.barrier_cycles * warps_per_block
     )
