@@ -19,6 +19,7 @@ from isa.nvidia.ptx.state import ChunkState, Report
 
 MAX_SHARED_BYTES = 227 * 1024
 MAX_THREADS_PER_BLOCK = 1024
+MAX_LOCAL_BYTES = 512 * 1024  # per thread, as on the GPU
 
 
 def _pack_param(ptype: str, size: int, value: object, name: str) -> bytes:
@@ -135,9 +136,18 @@ def launch(
     report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
     nblocks = g[0] * g[1] * g[2]
     tpb = -(-threads // 32) * 32
-    per_reg = max(len(kernel.registers), 1) * 8
-    max_threads = max(tpb, min(limits.max_threads_per_chunk, (256 << 20) // per_reg))
-    per_chunk = max(1, max_threads // tpb)
+    if kernel.local_bytes > MAX_LOCAL_BYTES:
+        raise ValueError(
+            f"the kernel needs {kernel.local_bytes} bytes of local memory per thread; "
+            f"the limit is {MAX_LOCAL_BYTES}"
+        )
+    # host memory of one block: registers and local memory per thread, shared memory and its
+    # sanitizer shadows (11 bytes per byte) per block
+    per_thread = max(len(kernel.registers), 1) * 8 + kernel.local_bytes
+    per_block = tpb * per_thread + 11 * shared_bytes
+    per_chunk = max(
+        1, min(limits.max_threads_per_chunk // tpb, limits.max_chunk_bytes // per_block)
+    )
     warp_counts = np.zeros(len(kernel.program), dtype=np.int64)
     thread_counts = np.zeros(len(kernel.program), dtype=np.int64)
     counters.blocks = nblocks

@@ -12,7 +12,8 @@ class EmuLimits:
 
     max_warp_instructions: int = 200_000_000  # over the whole launch
     max_steps_per_chunk: int = 5_000_000  # instructions issued for one chunk of blocks
-    max_threads_per_chunk: int = 16_384  # threads emulated side by side (memory bound)
+    max_threads_per_chunk: int = 16_384  # threads emulated side by side
+    max_chunk_bytes: int = 512 << 20  # host memory for one chunk's registers, local and shared
     max_findings: int = 50  # findings kept; later ones are only counted
 
 

@@ -163,3 +163,20 @@ def test_blocks_run_in_bounded_chunks() -> None:
     )
     np.testing.assert_array_equal(mem.read(out, np.uint32, (40 * 96,)), np.arange(40 * 96))
     assert r.counters.blocks == 40 and r.counters.warps == 40 * 3
+
+
+def test_chunks_shrink_to_bound_host_memory() -> None:
+    body = "    mov.u64 %rd6, depot;\n    st.local.u32 [%rd6+4096], %r1;"
+    text = ptx_kernel(body, params=1).replace(
+        ".reg .pred %p<8>;", ".reg .pred %p<8>;\n    .local .align 8 .b8 depot[8192];"
+    )
+    m = load_module(text)
+    mem = DeviceMemory()
+    # 8 KiB of local memory x 1024 threads x 64 blocks would be 512 MiB in one chunk
+    r = launch(
+        m, "k", (64, 1, 1), (1024, 1, 1), [0], mem, limits=EmuLimits(max_chunk_bytes=32 << 20)
+    )
+    assert r.counters.blocks == 64
+    big = text.replace("depot[8192]", "depot[1048576]")
+    with pytest.raises(ValueError, match="local memory per thread"):
+        launch(load_module(big), "k", (1, 1, 1), (32, 1, 1), [0], mem)
