@@ -29,8 +29,10 @@ Semantics in brief (details in the modules):
   instruction only when the values differ). Accesses within one warp are not reported (the
   emulator runs a warp in lockstep). Reads of 4 bytes or more are checked on the first byte
   of each word; writes mark every byte.
-- Numerics: integer ops wrap as on the GPU; f32/f64 add, mul, div, sqrt, fma are correctly
-  rounded in every PTX rounding mode; f16 / bf16 / tf32 conversions honour .rn/.rz/.rm/.rp/.rna
+- Numerics: integer ops wrap as on the GPU; f32 add, sub, mul, fma are correctly rounded in
+  every PTX rounding mode, div and sqrt in .rn (directed modes via f64); f64 arithmetic is
+  round-to-nearest (f64 fma goes through 80-bit extended precision and can differ in the
+  last bit); f16 / bf16 / tf32 conversions honour .rn/.rz/.rm/.rp/.rna
   and the integer modes .rni/.rzi/.rmi/.rpi with saturation; `.approx` functions (ex2, lg2,
   sin, cos, rsqrt, rcp, tanh, div.full) are evaluated accurately and rounded once (hardware
   differs by a few ulp); mma.sync sums exact products in f64 and rounds once.

@@ -104,7 +104,12 @@ def _float_fn(
             if ftz:
                 xs = [nx.flush_subnormal(np.asarray(x)) for x in xs]
             if directed:
-                y = f(*[np.asarray(x, dtype=np.float64) for x in xs])
+                x64 = [np.asarray(x, dtype=np.float64) for x in xs]
+                if ins.base in ("add", "sub"):  # the f64 sum may round: round it to odd
+                    s, err = nx.exact_sum_f64(x64[0], x64[1] if ins.base == "add" else -x64[1])
+                    y = nx.round_odd_f64(np.asarray(s), np.asarray(err))
+                else:
+                    y = f(*x64)
                 y = nx.f64_to_f32(y, mode)
             else:
                 y = f(*xs)
@@ -357,7 +362,8 @@ def _fma_small(a: Any, b: Any, c: Any) -> Any:
     s, err = nx.exact_sum_f64(
         np.asarray(a, np.float64) * np.asarray(b, np.float64), np.asarray(c, np.float64)
     )
-    return nx.round_odd_f64(np.asarray(s), np.asarray(err)).astype(np.float32)
+    # rounded to odd in f64: the final rounding to f16 is then correct
+    return nx.round_odd_f64(np.asarray(s), np.asarray(err))
 
 
 def build_unary(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:

@@ -426,3 +426,23 @@ $LOOP:
         np.testing.assert_array_equal(got[b], (b + 1) * (63 - t) + b * (b + 1) // 2)
     assert res.findings == []
     assert res.counters.barriers == 2 * (1 + 2 + 3 + 4)
+
+
+@pytest.mark.parametrize("mode", ["rz", "rm", "rp"])
+def test_directed_rounding_of_f32_add(mode: str) -> None:
+    # 1 + 2^-40: far below f32 precision, and not exact in the f64 sum of 1 and -(2^-80)
+    a = np.full(32, 1.0, np.float32)
+    body = (
+        LOAD_F
+        + f"""
+    add.{mode}.f32 %f2, %f1, 0f2B800000;
+    sub.{mode}.f32 %f3, %f1, 0f2B800000;
+    add.f32 %f4, %f2, %f3;
+    st.global.f32 [%rd5], %f4;
+"""
+    )
+    out, _ = run_ptx(ptx_kernel(body), [a], (np.float32, 32))
+    one = np.float32(1)
+    up, down = np.nextafter(one, np.float32(2)), np.nextafter(one, np.float32(0))
+    exp = {"rz": one + down, "rm": one + down, "rp": up + one}[mode]
+    np.testing.assert_array_equal(out, np.full(32, exp, np.float32))
