@@ -117,7 +117,7 @@ def verify(
     verdicts: list[ConfigVerdict] = []
     for cfg in chosen:
         result = by_name.get(cfg.name)
-        bound = backend.roofline(target, task.work(cfg))
+        bound = backend.roofline(target, task.work(cfg), executor)
         verdicts.append(_judge_config(task, cfg, inputs[cfg.name], result, bound, tolerance))
     failed = [v for v in verdicts if not v.passed]
     if failed:

@@ -167,5 +167,5 @@ class Backend(Protocol):
     ) -> RunResult:
         """Run a build on inputs with one of `executors(target)`. Raises ExecutionError."""
 
-    def roofline(self, target: Target, work: Work) -> float:
-        """The least time (in `unit`) any valid kernel can take for this work."""
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
+        """The least time (in `unit`) any valid kernel can take for this work on `executor`."""

@@ -23,6 +23,9 @@ from isa.nvidia.toolchain import Compiled, KernelResources, sass_excerpt
 ARCHS = ("sm_80", "sm_90")
 GPU_MODEL = "H100-SXM"  # the GPU the emulator's timing model and the roofline describe
 SPEC_DIR = Path(__file__).resolve().parent
+# Peak (SMs, FP32 lanes per SM, boost GHz, DRAM GB/s) of the fastest part of each
+# architecture: A100 80GB SXM and H200 SXM.
+FASTEST_PART = {"sm_80": (108, 64, 1.41, 2039.0), "sm_90": (132, 128, 1.98, 4800.0)}
 
 
 @dataclass
@@ -157,13 +160,19 @@ class NvidiaBackend:
             return run_on_gpu(nb, iface, inputs)
         raise ExecutionError(f"unknown executor '{executor}' for {target.name}; use emu or gpu")
 
-    def roofline(self, target: Target, work: Work) -> float:
-        """Microseconds: FP32 FMA throughput and DRAM bandwidth of the modelled GPU."""
-        from isa.nvidia.ptx import GPUS
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
+        """Microseconds: FP32 FMA throughput and DRAM bandwidth of the modelled GPU on `emu`;
+        on `gpu`, the peaks of the fastest part of the architecture (a physical floor on
+        whichever device runs it)."""
+        if executor == "gpu":
+            sms, lanes, ghz, gbps = FASTEST_PART[target.arch or ARCHS[0]]
+        else:
+            from isa.nvidia.ptx import GPUS
 
-        gpu = GPUS[GPU_MODEL]
-        fma_per_us = gpu.sms * gpu.fp32_lanes_per_sm * gpu.clock_ghz * 1e3
-        bytes_per_us = gpu.dram_gbps * 1e3
+            gpu = GPUS[GPU_MODEL]
+            sms, lanes, ghz, gbps = gpu.sms, gpu.fp32_lanes_per_sm, gpu.clock_ghz, gpu.dram_gbps
+        fma_per_us = sms * lanes * ghz * 1e3
+        bytes_per_us = gbps * 1e3
         flops_per_us = 2 * fma_per_us
         return float(
             max(work.macs / fma_per_us, work.flops / flops_per_us, 4 * work.words / bytes_per_us)

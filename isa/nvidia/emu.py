@@ -14,6 +14,7 @@ from isa.nvidia.ptx import (
     DeviceMemory,
     Finding,
     Module,
+    PtxError,
     PtxFault,
     Resources,
     estimate_time,
@@ -61,7 +62,13 @@ def run_emulated(
     for lb in build.launches:
         module = modules.get(id(lb.compiled))
         if module is None:
-            module = modules[id(lb.compiled)] = load_module(lb.compiled.ptx)
+            try:
+                module = modules[id(lb.compiled)] = load_module(lb.compiled.ptx)
+            except PtxError as exc:  # its line is the PTX's, not the candidate's
+                raise ExecutionError(
+                    f"the emulator cannot run the PTX of '{lb.kernel}' (PTX line {exc.line}): "
+                    f"{exc.message}"
+                ) from None
         args: list[int] = [
             addresses[a] if isinstance(a, str) else int(a) for a in lb.launch.args
         ] + [0] * lb.extra_params

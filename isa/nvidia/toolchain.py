@@ -26,7 +26,7 @@ from isa.base import CompileError
 CACHE_ENV = "KERNELWRIGHT_CACHE_DIR"
 COMPILE_TIMEOUT_S = 120
 NVCC_FLAGS = ("-O3", "-lineinfo", "-std=c++17")
-SASS_LINES = 120  # instructions of the listing kept in the diagnostics
+SASS_LINES = 60  # instructions of the listing kept in the diagnostics
 
 
 def cache_root() -> Path:

@@ -21,6 +21,7 @@ from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, c
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
 from isa.nvidia.toolchain import (
+    CACHE_ENV,
     COMPILE_TIMEOUT_S,
     Compiled,
     arch_number,
@@ -99,7 +100,8 @@ def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dic
             ],
         }
         (folder / "request.json").write_text(json.dumps(request))
-        env = dict(os.environ)
+        # Candidate code runs in this child: it is not told where the compile cache is.
+        env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
         env["TRITON_CACHE_DIR"] = str(folder / "triton-cache")
         env["TRITON_DEFAULT_FP_FUSION"] = "1"
         env["PYTHONPATH"] = os.pathsep.join(

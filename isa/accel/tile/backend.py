@@ -110,7 +110,7 @@ class TileBackend:
     ) -> str:
         return profile_report(counters, measure, roofline)
 
-    def roofline(self, target: Target, work: Work) -> float:
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
         return float(
             max(work.macs / machine.PEAK_MACS_PER_CYCLE, work.words / machine.DRAM_WORDS_PER_CYCLE)
         )

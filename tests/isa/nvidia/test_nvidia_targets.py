@@ -106,3 +106,32 @@ def test_gpu_configs_are_separate_from_the_emulated_ones() -> None:
     assert gpu[-1].hidden and not gpu[0].hidden
     assert min(c.sizes["M"] for c in gpu) > max(c.sizes["M"] for c in emu)
     assert task.configs_for("emu") == task.visible_configs
+
+
+def test_the_gpu_floor_is_below_the_modelled_h100_bound() -> None:
+    task = load_task("gemm")
+    work = task.work(task.config("G3"))
+    for name in ("cuda:sm_80", "cuda:sm_90"):
+        t = Target.parse(name)
+        backend = backend_for(t)
+        emu, gpu = backend.roofline(t, work, "emu"), backend.roofline(t, work, "gpu")
+        assert gpu > 0 and emu > 0
+    sm90 = Target.parse("cuda:sm_90")
+    assert backend_for(sm90).roofline(sm90, work, "gpu") < backend_for(sm90).roofline(sm90, work)
+
+
+def test_gpu_configs_are_validated_like_the_others() -> None:
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from tasks.manifest import Manifest
+
+    data = tomllib.loads((load_task("silu").folder / "task.toml").read_text())
+    data["gpu"]["configs"].pop("G5")
+    with pytest.raises(ValidationError, match=r"5 visible gpu\.configs"):
+        Manifest.model_validate(data)
+    data = tomllib.loads((load_task("silu").folder / "task.toml").read_text())
+    data["gpu"]["hidden"]["GH1"] = {"M": 4}
+    with pytest.raises(ValidationError, match="does not set N"):
+        Manifest.model_validate(data)
