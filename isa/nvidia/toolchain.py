@@ -22,20 +22,17 @@ from functools import cache
 from pathlib import Path
 
 from isa.base import CompileError
+from isa.harness import compile_cache_dir
 
-CACHE_ENV = "KERNELWRIGHT_CACHE_DIR"
 COMPILE_TIMEOUT_S = 120
 NVCC_FLAGS = ("-O3", "-lineinfo", "-std=c++17")
 SASS_LINES = 60  # instructions of the listing kept in the diagnostics
 
 
 def cache_root() -> Path:
-    """Where compiled products are kept: $KERNELWRIGHT_CACHE_DIR, else the user's cache."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kernelwright"
+    """Where compiled products are kept: $KERNELWRIGHT_CACHE_DIR (the harness passes the
+    judge's to the worker), else the user's cache."""
+    return compile_cache_dir()
 
 
 def _candidate_dirs() -> list[Path]:

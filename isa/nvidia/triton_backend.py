@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from isa.base import CompileError, KernelInterface, Target
+from isa.harness import CACHE_ENV
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
 from isa.nvidia.toolchain import (
-    CACHE_ENV,
     COMPILE_TIMEOUT_S,
     Compiled,
     arch_number,
