@@ -38,10 +38,13 @@ Semantics in brief (details in the modules):
   differs by a few ulp); mma.sync sums exact products in f64 and rounds once.
 - Counters (`Counters`) feed `estimate_time`, an analytical H100 model documented in
   TIMING.md; `Counters.hot_lines()` lists the source lines that issued the most instructions.
+- sm_90 `wgmma.mma_async` (f16 / bf16 / tf32 -> f32, operands from shared-memory
+  descriptors with 32 / 64 / 128-byte swizzles or A from registers) runs synchronously; its
+  fence / commit / wait are no-ops.
 - Not supported (a `PtxError` naming the instruction): `call` (device functions that nvcc did
-  not inline, printf), sm_90 warpgroup / TMA instructions (wgmma, cp.async.bulk, mbarrier),
-  brx.idx. cp.async groups are tracked per chunk of blocks, which is exact when every block
-  issues the same sequence of cp.async (as Triton's pipelined loops do).
+  not inline, printf), TMA and mbarrier (cp.async.bulk, mbarrier.*), stmatrix, brx.idx.
+- cp.async groups are tracked per chunk of blocks, which is exact when every block issues
+  the same sequence of cp.async (as Triton's pipelined loops do).
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ class Counters:
     shared_bank_conflicts: int = 0  # extra wavefronts caused by bank conflicts
     barriers: int = 0  # bar.sync executed, per block
     atomics: int = 0  # thread-level atomic / reduction operations
-    tensor_flops: int = 0  # 2 * m * n * k per mma.sync per warp
+    tensor_flops: int = 0  # 2 * m * n * k per mma.sync per warp (and per wgmma per warpgroup)
+    wgmma_flops: int = 0  # the part of tensor_flops done by sm_90 wgmma
     flops: int = 0  # thread-level f32/f64/f16 arithmetic, fma = 2
     blocks: int = 0
     warps: int = 0  # warps launched

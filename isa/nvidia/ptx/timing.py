@@ -22,6 +22,7 @@ class GpuSpec:
     fp16_lanes_per_sm: int  # non-tensor f16 / bf16 (x2 forms count twice)
     int_lanes_per_sm: int
     tensor_flops_per_sm_cycle: int  # dense f16 / bf16 mma.sync flops per SM per cycle
+    wgmma_flops_per_sm_cycle: int  # dense f16 / bf16 wgmma flops per SM per cycle (sm_90)
     sfu_lanes_per_sm: int
     issue_per_sm: int  # warp instructions issued per SM per cycle (one per scheduler)
     lsu_warps_per_sm: float  # warp-level load/store instructions per SM per cycle
@@ -80,6 +81,7 @@ H100_SXM = GpuSpec(
     fp16_lanes_per_sm=256,
     int_lanes_per_sm=64,
     tensor_flops_per_sm_cycle=2048,
+    wgmma_flops_per_sm_cycle=4096,
     sfu_lanes_per_sm=16,
     issue_per_sm=4,
     lsu_warps_per_sm=1.0,
@@ -159,7 +161,11 @@ def estimate_time(
     breakdown["fp16"] = w("fp16") * 32 * share / g.fp16_lanes_per_sm * cyc_us
     breakdown["int"] = w("int", "convert") * 32 * share / g.int_lanes_per_sm * cyc_us
     breakdown["sfu"] = w("sfu") * 32 * share / g.sfu_lanes_per_sm * cyc_us
-    breakdown["tensor"] = counters.tensor_flops * share / g.tensor_flops_per_sm_cycle * cyc_us
+    mma_flops = counters.tensor_flops - counters.wgmma_flops
+    tensor_cycles = (
+        mma_flops / g.tensor_flops_per_sm_cycle + counters.wgmma_flops / g.wgmma_flops_per_sm_cycle
+    )
+    breakdown["tensor"] = tensor_cycles * share * cyc_us
     lsu = w("ld_global", "st_global", "ld_shared", "st_shared", "local", "atomic")
     breakdown["lsu"] = lsu * share / g.lsu_warps_per_sm * cyc_us
     breakdown["shared"] = counters.shared_wavefronts * share / g.shared_wavefronts_per_sm * cyc_us
@@ -191,7 +197,7 @@ def estimate_time(
     us = breakdown[limiter] + g.launch_overhead_us
     math_us = (
         counters.flops / (2 * g.fp32_lanes_per_sm * g.sms)
-        + counters.tensor_flops / (g.tensor_flops_per_sm_cycle * g.sms)
+        + counters.tensor_flops / (g.wgmma_flops_per_sm_cycle * g.sms)
     ) * cyc_us
     ideal_us = max(footprint / (g.dram_peak_gbps * 1e3), math_us)
     return TimingEstimate(

@@ -10,7 +10,7 @@ import numpy as np
 
 from isa.nvidia.ptx import access
 from isa.nvidia.ptx.errors import PtxError
-from isa.nvidia.ptx.module import Instruction, PredPair, Reg, Vec
+from isa.nvidia.ptx.module import Imm, Instruction, PredPair, Reg, Vec
 from isa.nvidia.ptx.numerics import NP_TYPES, bf16_to_f32
 from isa.nvidia.ptx.operands import Ctx, address, dest_names, reader, writer
 from isa.nvidia.ptx.state import ChunkState
@@ -309,3 +309,174 @@ def build_mma(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         st.report.counters.tensor_flops += 2 * mdim * ndim * kdim * nw
 
     return mma, "tensor", 0
+
+
+# ---------------------------------------------------------------- wgmma (sm_90)
+
+_SWIZZLE_BYTES = {0: 0, 1: 128, 2: 64, 3: 32}
+
+
+def _swizzle(addr: np.ndarray, mode: int) -> np.ndarray:
+    """The XOR pattern of a swizzled shared-memory layout: 16-byte chunk bits 4.. of an
+    address are XORed with its bits 7.. (3, 2 or 1 bits for 128, 64, 32-byte swizzles)."""
+    bits = {1: 7, 2: 3, 3: 1}.get(mode, 0)
+    return addr ^ (((addr >> 7) & bits) << 4) if bits else addr
+
+
+def _desc_offsets(
+    desc: int, rows: int, k: int, esize: int, mn_major: bool
+) -> tuple[np.ndarray, str]:
+    """Shared byte addresses of a (rows x k) operand described by a wgmma matrix descriptor;
+    element (r, c) of the result is at [r, c]. Canonical layouts as in the PTX ISA."""
+    start = (desc & 0x3FFF) << 4
+    lbo = ((desc >> 16) & 0x3FFF) << 4
+    sbo = ((desc >> 32) & 0x3FFF) << 4
+    mode = (desc >> 62) & 3
+    width = _SWIZZLE_BYTES[mode]
+    r = np.arange(rows)[:, None]
+    c = np.arange(k)[None, :]
+    if not mn_major:
+        if width:
+            off = (
+                (r // 8) * sbo + (r % 8) * width + (c * esize) % width + (c * esize // width) * lbo
+            )
+        else:
+            off = (r // 8) * sbo + (c * esize // 16) * lbo + (r % 8) * 16 + (c * esize) % 16
+    else:
+        if not width:
+            return np.zeros(0, dtype=np.int64), "an MN-major operand without swizzling"
+        off = (c // 8) * sbo + (c % 8) * width + (r * esize) % width + (r * esize // width) * lbo
+    return _swizzle(start + off, mode).astype(np.int64), ""
+
+
+def build_wgmma(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
+    mods = ins.mods
+    if mods[0] in ("fence", "commit_group", "wait_group"):
+        return (lambda st, m: None), "tensor", 0
+    shape = next((m for m in mods if m.startswith("m64n")), "")
+    types = [m for m in mods if m in ("f16", "bf16", "tf32", "f32")]
+    if mods[0] != "mma_async" or not shape or len(types) != 3:
+        raise PtxError(f"unsupported instruction '{ins.opcode}'", ins.line)
+    dtype, atype, _ = types
+    ndim = int(shape[4 : shape.index("k")])
+    kdim = int(shape.split("k")[1])
+    esize = 2 if atype in ("f16", "bf16") else 4
+    ops = ins.operands
+    if len(ops) < 4 or not isinstance(ops[0], Vec) or dtype != "f32":
+        raise PtxError(f"unsupported wgmma form '{ins.opcode}' (f32 accumulators only)", ins.line)
+    d_names = dest_names(ops[0], ins)
+    if len(d_names) != ndim // 2:
+        raise PtxError(f"'{ins.opcode}' needs {ndim // 2} accumulator registers", ins.line)
+    a_in_regs = isinstance(ops[1], Vec)
+    a_names = dest_names(ops[1], ins) if a_in_regs else []
+    ra = None if a_in_regs else reader(ops[1], "b64", ctx, ins)
+    rb = reader(ops[2], "b64", ctx, ins)
+    scale_d = reader(ops[3], "pred", ctx, ins)
+    imms = [int(o.value) for o in ops[4:] if isinstance(o, Imm)]
+    scales = [*imms, 1, 1]
+    neg_a, neg_b = scales[0] == -1, scales[1] == -1
+    trans = [*imms[2:], 0, 0] if not a_in_regs else [0, *imms[2:], 0]
+    trans_a, trans_b = trans[0] == 1, trans[1] == 1
+    t = np.arange(32)
+    g, q = t >> 2, t % 4
+
+    def elements(raw: np.ndarray) -> np.ndarray:
+        if atype == "tf32":
+            return (
+                (raw.astype(np.uint32) & np.uint32(0xFFFFE000)).view(np.float32).astype(np.float64)
+            )
+        u = raw.view(np.uint16)
+        if atype == "f16":
+            return u.view(np.float16).astype(np.float64)
+        return bf16_to_f32(u).astype(np.float64)
+
+    def wgmma(st: ChunkState, m: np.ndarray | None) -> None:
+        if st.tpb % 128:
+            raise st.fault(
+                "bad-launch",
+                "wgmma needs whole warpgroups: blocks of a multiple of 128 threads",
+                ins,
+                0,
+            )
+        act = np.asarray(_warp_active(st, m).reshape(-1, 4, 32).any(axis=(1, 2)))
+        groups = np.flatnonzero(act)
+        if groups.size == 0:
+            return
+        lead = groups * 128  # first thread of each warpgroup
+        blk = st.blk[lead]
+        base = blk * max(st.shared_size, 1)
+        B = np.zeros((groups.size, kdim, ndim))
+        bdesc = _full(st, rb(st)).astype(np.uint64)[lead]
+        for i, dsc in enumerate(bdesc):
+            # B is K x N: "K-major" stores it as N rows of K, "MN-major" as K rows of N
+            off, why = _desc_offsets(int(dsc), ndim, kdim, esize, trans_b)
+            if why:
+                raise st.fault("unsupported", f"wgmma with {why}", ins, int(lead[i]))
+            B[i] = _load_tile(st, int(base[i]), off, esize, ins, int(lead[i])).T
+        A = np.zeros((groups.size, 64, kdim))
+        if ra is not None:
+            adesc = _full(st, ra(st)).astype(np.uint64)[lead]
+            for i, dsc in enumerate(adesc):
+                off, why = _desc_offsets(int(dsc), 64, kdim, esize, trans_a)
+                if why:
+                    raise st.fault("unsupported", f"wgmma with {why}", ins, int(lead[i]))
+                A[i] = _load_tile(st, int(base[i]), off, esize, ins, int(lead[i]))
+        else:
+            # A in registers: each warp holds a 16 x k slice in the mma.sync A layout
+            layout = _frag_layout(f"m16n8k{kdim}", atype, "a")
+            for w in range(4):
+                tid = (lead[:, None] + 32 * w + t[None, :]).reshape(-1)
+                for reg, e, row, col in layout:
+                    raw = st.regs[a_names[reg] or ""][tid].astype(np.uint32).reshape(-1, 32)
+                    A[:, 16 * w + row, col] = _elements(raw, atype, e)
+        if neg_a:
+            A = -A
+        if neg_b:
+            B = -B
+        D = np.matmul(A, B)
+        keep = _full(st, scale_d(st))[lead]
+        for w in range(4):
+            tid = (lead[:, None] + 32 * w + t[None, :]).reshape(-1)
+            for j in range(ndim // 8):
+                for i in range(4):
+                    name = d_names[4 * j + i]
+                    if name is None:
+                        continue
+                    row = 16 * w + g + 8 * (i // 2)
+                    col = 8 * j + 2 * q + (i % 2)
+                    acc = D[:, row, col]
+                    old = st.regs[name][tid].view(np.float32).reshape(-1, 32).astype(np.float64)
+                    acc = acc + np.where(keep[:, None], old, 0.0)
+                    st.write_at(name, tid, acc.reshape(-1).astype(np.float32))
+        flops = 2 * 64 * ndim * kdim * int(groups.size)
+        st.report.counters.tensor_flops += flops
+        st.report.counters.wgmma_flops += flops
+
+    return wgmma, "tensor", 0
+
+
+def _load_tile(
+    st: ChunkState, base: int, off: np.ndarray, esize: int, ins: Instruction, thread: int
+) -> np.ndarray:
+    if off.size and int(off.max()) + esize > st.shared_size:
+        raise st.fault(
+            "oob-shared",
+            f"wgmma operand reaches shared offset {int(off.max())} past the block's "
+            f"{st.shared_size} bytes",
+            ins,
+            thread,
+        )
+    flat = base + off
+    raw = st.shared[(flat[..., None] + np.arange(esize)).reshape(-1)]
+    if not st.sh_init[(flat[..., None] + np.arange(esize)).reshape(-1)].all():
+        st.finding("uninit-shared", "wgmma reads uninitialised shared memory", ins, thread)
+    vals = raw.reshape(*off.shape, esize)
+    if esize == 2:
+        u = vals.copy().view(np.uint16)[..., 0]
+        return (
+            u.view(np.float16).astype(np.float64)
+            if ins.mods.count("f16")
+            else bf16_to_f32(u).astype(np.float64)
+        )
+    u32 = vals.copy().view(np.uint32)[..., 0] & np.uint32(0xFFFFE000)
+    return u32.view(np.float32).astype(np.float64)

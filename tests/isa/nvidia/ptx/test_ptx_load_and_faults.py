@@ -45,7 +45,10 @@ def test_unknown_instruction_is_named_with_its_line() -> None:
         ("    bra $NOWHERE;", "unknown label '$NOWHERE'"),
         ("    add.s32 %r2, %r1;", "takes 3 operands"),
         ("    call foo;", "function calls"),
-        ("    wgmma.fence.sync.aligned;", "unsupported instruction 'wgmma.fence.sync.aligned'"),
+        (
+            "    mbarrier.init.shared.b64 [%rd1], 1;",
+            "unsupported instruction 'mbarrier.init.shared.b64'",
+        ),
     ],
 )
 def test_load_errors_are_one_clear_sentence(body: str, message: str) -> None:

@@ -34,7 +34,10 @@ def _kernels() -> Any:
 
 @functools.cache
 def _compile(
-    name: str, sig: tuple[tuple[str, str], ...], consts: tuple[tuple[str, int], ...]
+    name: str,
+    sig: tuple[tuple[str, str], ...],
+    consts: tuple[tuple[str, int], ...],
+    arch: int = 80,
 ) -> tuple[str, int, int]:
     import triton
     from triton.backends.compiler import GPUTarget
@@ -43,12 +46,12 @@ def _compile(
     fn = getattr(_kernels(), name)
     signature = dict(sig) | {k: "constexpr" for k, _ in consts}
     src = ASTSource(fn, signature, dict(consts))
-    k = triton.compile(src, target=GPUTarget("cuda", 80, 32))
+    k = triton.compile(src, target=GPUTarget("cuda", arch, 32))
     return k.asm["ptx"], int(k.metadata.shared), int(k.metadata.num_warps)
 
 
 def _run_matmul(
-    dtype: str, M: int, N: int, K: int, blocks: tuple[int, int, int]
+    dtype: str, M: int, N: int, K: int, blocks: tuple[int, int, int], arch: int = 80
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Module]:
     sig = (
         ("a", f"*{dtype}"),
@@ -59,7 +62,7 @@ def _run_matmul(
         ("K", "i32"),
     )
     ptx, shared, warps = _compile(
-        "matmul_kernel", sig, (("BM", blocks[0]), ("BN", blocks[1]), ("BK", blocks[2]))
+        "matmul_kernel", sig, (("BM", blocks[0]), ("BN", blocks[1]), ("BK", blocks[2])), arch
     )
     module = load_module(ptx)
     rng = np.random.default_rng(0)
@@ -167,3 +170,28 @@ def test_elementwise_scan_reduction_and_atomics() -> None:
     total, amax = mem.read(ps, np.float32, (2,))
     np.testing.assert_allclose(total, xd.sum(), rtol=1e-5)
     assert amax == max(int(np.argmax(b)) for b in blocks)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "blocks"),
+    [
+        ("fp16", (64, 64, 32)),
+        ("fp16", (128, 64, 64)),
+        ("bf16", (64, 128, 64)),
+        ("fp16", (64, 32, 16)),
+    ],
+)
+def test_sm90_wgmma_matmul_matches(dtype: str, blocks: tuple[int, int, int]) -> None:
+    C, A, B, module = _run_matmul(dtype, 96, 80, 112, blocks, arch=90)
+    ptx_ops = {i.base for k in module.kernels.values() for i in k.instructions}
+    assert "wgmma" in ptx_ops
+    np.testing.assert_allclose(C, A @ B, rtol=1e-4, atol=1e-4)
+
+
+def test_sm90_tf32_matmul() -> None:
+    C, A, B, module = _run_matmul("fp32", 80, 72, 64, (64, 64, 32), arch=90)
+    ptx_ops = {i.opcode for k in module.kernels.values() for i in k.instructions}
+    assert "wgmma.mma_async.sync.aligned.m64n64k8.f32.tf32.tf32" in ptx_ops
+    At = to_tf32(A.astype(np.float32), "rz").view(np.float32).astype(np.float64)
+    Bt = to_tf32(B.astype(np.float32), "rz").view(np.float32).astype(np.float64)
+    np.testing.assert_allclose(C, At @ Bt, rtol=1e-5, atol=1e-5)
