@@ -176,8 +176,9 @@ def launch(
                 thread_counts[:] = 0
             if counters.total_warp_instructions > limits.max_warp_instructions:
                 raise PtxFault(
-                    f"the launch ran more than {limits.max_warp_instructions} warp instructions; "
-                    "the kernel may loop forever",
+                    f"the launch ran more than {limits.max_warp_instructions} warp instructions "
+                    "(the emulator's cap): the kernel may loop forever, or the configuration is "
+                    "too large to emulate",
                     findings=report.findings,
                     counters=counters,
                 )

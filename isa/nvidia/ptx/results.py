@@ -10,8 +10,8 @@ from typing import Any
 class EmuLimits:
     """Bounds on one launch, so a bad kernel ends with a clear error instead of a hang."""
 
-    max_warp_instructions: int = 200_000_000  # over the whole launch
-    max_steps_per_chunk: int = 5_000_000  # instructions issued for one chunk of blocks
+    max_warp_instructions: int = 100_000_000  # over the whole launch (~1-2 minutes of emulation)
+    max_steps_per_chunk: int = 2_000_000  # instructions issued for one chunk of blocks
     max_threads_per_chunk: int = 16_384  # threads emulated side by side
     max_chunk_bytes: int = 512 << 20  # host memory for one chunk's registers, local and shared
     max_findings: int = 50  # findings kept; later ones are only counted

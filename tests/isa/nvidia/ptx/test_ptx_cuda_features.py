@@ -99,3 +99,15 @@ def test_fast_and_libdevice_float_math() -> None:
     with np.errstate(invalid="ignore"):
         exp = erf + np.log1p(xd) + np.power(xd, 1.5)
     np.testing.assert_allclose(got[:, 3], exp, rtol=1e-5, equal_nan=True)
+
+
+def test_constant_and_device_variables_with_initialisers() -> None:
+    m = nvcc_ptx("features.cu")
+    mem = DeviceMemory()
+    out = mem.alloc(4 * 64)
+    launch(m, "globals", (1, 1, 1), (64, 1, 1), [out], mem)
+    np.testing.assert_array_equal(mem.read(out, np.float32, (64,)), np.tile([16, 26, 36, 46], 16))
+    counter = next(a for a in mem.allocations if a.name.endswith("counter"))
+    assert mem.read(counter.addr, np.int32, (1,))[0] == 5 + 64
+    launch(m, "globals", (1, 1, 1), (64, 1, 1), [out], mem)  # the variable persists
+    assert mem.read(counter.addr, np.int32, (1,))[0] == 5 + 128

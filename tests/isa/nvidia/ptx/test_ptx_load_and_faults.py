@@ -183,3 +183,12 @@ def test_chunks_shrink_to_bound_host_memory() -> None:
     big = text.replace("depot[8192]", "depot[1048576]")
     with pytest.raises(ValueError, match="local memory per thread"):
         launch(load_module(big), "k", (1, 1, 1), (32, 1, 1), [0], mem)
+
+
+def test_warp_instruction_cap_over_a_launch() -> None:
+    body = "    add.s32 %r2, %r1, 1;\n    add.s32 %r2, %r2, 1;"
+    m = load_module(ptx_kernel(body))
+    mem = DeviceMemory()
+    limits = EmuLimits(max_warp_instructions=100, max_threads_per_chunk=64)
+    with pytest.raises(PtxFault, match="too large to emulate"):
+        launch(m, "k", (40, 1, 1), (64, 1, 1), [0, 0], mem, limits=limits)

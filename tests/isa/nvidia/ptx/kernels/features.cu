@@ -65,3 +65,12 @@ extern "C" __global__ void fast_math(const float* x, float* out) {
   out[4 * t + 2] = __saturatef(v);
   out[4 * t + 3] = erff(v) + log1pf(v) + powf(v, 1.5f);
 }
+
+__constant__ float coeffs[4] = {1.5f, 2.5f, 3.5f, 4.5f};
+__device__ int counter = 5;
+
+extern "C" __global__ void globals(float* out) {
+  int t = threadIdx.x;
+  int before = atomicAdd(&counter, 1);
+  out[t] = coeffs[t & 3] * 10.0f + (before >= 5 ? 1.0f : -1.0f);
+}
