@@ -341,7 +341,6 @@ def load(
         if not sh.any() and not lo.any():
             space = "global"
         else:
-            parts: list[list[np.ndarray]] = []
             out = [np.zeros(idx.size, dtype=UINT[esize]) for _ in range(nvec)]
             for sel, sp, base in (
                 (sh, "shared", SHARED_WINDOW),
@@ -352,7 +351,6 @@ def load(
                     vals = load(st, sp, idx[sel], addr[sel] - np.uint64(base), esize, nvec, ins)
                     for k in range(nvec):
                         out[k][sel] = vals[k]
-            del parts
             return out
     _check_align(st, addr, total, idx, ins)
     if space in ("global", "const"):

@@ -9,7 +9,7 @@ import numpy as np
 
 from isa.nvidia.ptx import numerics as nx
 from isa.nvidia.ptx.errors import PtxError
-from isa.nvidia.ptx.module import Instruction, PredPair, Reg, Vec
+from isa.nvidia.ptx.module import Instruction, PredPair, Vec
 from isa.nvidia.ptx.numerics import NP_TYPES, storage
 from isa.nvidia.ptx.operands import Ctx, reader, writer
 from isa.nvidia.ptx.state import ChunkState
@@ -754,7 +754,3 @@ def build_bits(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
         t = tests[what]
         return (lambda st, m: wr(st, t(np.asarray(ra(st))), m)), "int", 0
     raise PtxError(f"unknown instruction '{ins.opcode}'", ins.line)
-
-
-def is_reg(op: object) -> bool:
-    return isinstance(op, Reg)

@@ -4,8 +4,6 @@ memory with their sanitizer shadows, and where findings and counters go."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from isa.nvidia.ptx.errors import PtxFault
@@ -13,9 +11,6 @@ from isa.nvidia.ptx.memory import DeviceMemory
 from isa.nvidia.ptx.module import Instruction, Kernel
 from isa.nvidia.ptx.numerics import storage
 from isa.nvidia.ptx.results import Counters, EmuLimits, Finding
-
-if TYPE_CHECKING:
-    pass
 
 SHARED_WINDOW = 1 << 32  # generic addresses [SHARED_WINDOW, +4 GiB) are shared memory
 LOCAL_WINDOW = 2 << 32  # generic addresses [LOCAL_WINDOW, +4 GiB) are local memory
@@ -194,6 +189,3 @@ class ChunkState:
 
 def storage_of(dt: np.dtype) -> np.dtype:
     return np.dtype(f"u{dt.itemsize}")
-
-
-OpFn = "Callable[[ChunkState, np.ndarray | None], None]"
