@@ -4,6 +4,7 @@ memory with their sanitizer shadows, and where findings and counters go."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from isa.nvidia.ptx.errors import PtxFault
