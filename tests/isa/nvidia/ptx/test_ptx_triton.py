@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from isa.nvidia.ptx import DeviceMemory, Module, launch, load_module
+from isa.nvidia.ptx import DeviceMemory, Module, PtxFault, launch, load_module
 from isa.nvidia.ptx.numerics import bf16_to_f32, f32_to_bf16, to_tf32
 from tests.isa.nvidia.ptx.conftest import KERNELS
 
@@ -195,3 +195,29 @@ def test_sm90_tf32_matmul() -> None:
     At = to_tf32(A.astype(np.float32), "rz").view(np.float32).astype(np.float64)
     Bt = to_tf32(B.astype(np.float32), "rz").view(np.float32).astype(np.float64)
     np.testing.assert_allclose(C, At @ Bt, rtol=1e-5, atol=1e-5)
+
+
+def test_unmasked_triton_store_faults_at_its_python_line() -> None:
+    sig = (("x", "*fp32"), ("y", "*fp32"), ("n", "i32"))
+    ptx, _, warps = _compile("unmasked_store_kernel", sig, (("BLOCK", 128),))
+    module = load_module(ptx)
+    mem = DeviceMemory()
+    px, py = mem.alloc_array(np.ones(200, np.float32), "x"), mem.alloc(4 * 200, "y")
+    extra = len(module.kernels["unmasked_store_kernel"].params) - 3
+    with pytest.raises(PtxFault) as err:
+        launch(
+            module,
+            "unmasked_store_kernel",
+            (2, 1, 1),
+            (32 * warps, 1, 1),
+            [px, py, 200] + [0] * extra,
+            mem,
+        )
+    f = err.value.findings[-1]
+    line = next(
+        i
+        for i, t in enumerate((KERNELS / "triton_kernels.py").read_text().splitlines(), 1)
+        if "BUG: no mask" in t
+    )
+    assert f.kind == "oob-global"
+    assert f.source == f"triton_kernels.py:{line}"

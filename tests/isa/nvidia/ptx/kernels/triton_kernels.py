@@ -42,3 +42,10 @@ def features_kernel(x, h, y, s, n, BLOCK: tl.constexpr):
     tl.store(y + offs, out, mask=mask)
     tl.atomic_add(s, tl.sum(tl.where(mask, v, 0.0), 0))
     tl.atomic_max(s + 1, tl.argmax(v, 0).to(tl.float32))
+
+
+@triton.jit
+def unmasked_store_kernel(x, y, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    v = tl.load(x + offs, mask=offs < n, other=0.0)
+    tl.store(y + offs, v * 2)  # BUG: no mask
