@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -446,3 +448,88 @@ def test_directed_rounding_of_f32_add(mode: str) -> None:
     up, down = np.nextafter(one, np.float32(2)), np.nextafter(one, np.float32(0))
     exp = {"rz": one + down, "rm": one + down, "rp": up + one}[mode]
     np.testing.assert_array_equal(out, np.full(32, exp, np.float32))
+
+
+def _u64(v: int) -> int:
+    return v % (1 << 64)
+
+
+def _s64(v: int) -> int:
+    v = _u64(v)
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+@pytest.mark.parametrize(
+    ("op", "ref"),
+    [
+        ("mul.hi.u64", lambda a, b: (_u64(a) * _u64(b)) >> 64),
+        ("mul.hi.s64", lambda a, b: (_s64(a) * _s64(b)) >> 64),
+        ("mul.lo.s64", lambda a, b: a * b),
+        ("div.u64", lambda a, b: _u64(a) // _u64(b)),
+        ("rem.s64", lambda a, b: _s64(a) - _s64(b) * int(_s64(a) / _s64(b))),
+        ("min.s64", lambda a, b: min(_s64(a), _s64(b))),
+        ("max.u64", lambda a, b: max(_u64(a), _u64(b))),
+        ("shr.s64", lambda a, b: _s64(a) >> (_u64(b) % 64)),
+        ("sub.s64", lambda a, b: a - b),
+    ],
+)
+def test_64_bit_integer_ops_against_python_integers(
+    op: str, ref: Callable[[int, int], int]
+) -> None:
+    rng = np.random.default_rng(7)
+    a = rng.integers(-(2**63), 2**63 - 1, 32, dtype=np.int64)
+    b = rng.integers(-(2**63), 2**63 - 1, 32, dtype=np.int64)
+    b[b == 0] = 3
+    if op.startswith("shr"):
+        b = b % 64
+    body = (
+        """
+    mul.wide.u32 %rd6, %r1, 8;
+    add.s64 %rd4, %rd2, %rd6;
+    ld.global.u64 %rd7, [%rd4];
+    ld.global.u64 %rd8, [%rd4+256];
+    """
+        + (
+            f"cvt.u32.u64 %r2, %rd8;\n    {op} %rd9, %rd7, %r2;"
+            if op.startswith("shr")
+            else f"{op} %rd9, %rd7, %rd8;"
+        )
+        + """
+    add.s64 %rd5, %rd1, %rd6;
+    st.global.u64 [%rd5], %rd9;
+"""
+    )
+    out, _ = run_ptx(ptx_kernel(body), [np.concatenate([a, b])], (np.uint64, 32))
+    exp = [_u64(ref(int(x), int(y))) for x, y in zip(a, b, strict=True)]
+    assert [int(v) for v in out] == exp
+
+
+@pytest.mark.parametrize(
+    ("cmp", "ref"),
+    [
+        ("lt", lambda a, b: a < b),
+        ("ltu", lambda a, b: not a >= b),
+        ("neu", lambda a, b: a != b),
+        ("ne", lambda a, b: a != b and a == a and b == b),
+        ("equ", lambda a, b: a == b or a != a or b != b),
+        ("num", lambda a, b: a == a and b == b),
+        ("nan", lambda a, b: a != a or b != b),
+        ("geu", lambda a, b: not a < b),
+    ],
+)
+def test_float_comparisons_with_nan(cmp: str, ref: Callable[[float, float], object]) -> None:
+    vals = [0.0, -1.0, np.nan, 2.0, np.inf, 2.0, -np.inf, np.nan]
+    a = np.array((vals * 4)[:32], np.float32)
+    b = np.array(([2.0, np.nan, 1.0, 2.0] * 8), np.float32)
+    body = f"""
+    add.s64 %rd4, %rd2, %rd3;
+    ld.global.f32 %f1, [%rd4];
+    ld.global.f32 %f2, [%rd4+128];
+    setp.{cmp}.f32 %p1, %f1, %f2;
+    selp.u32 %r2, 1, 0, %p1;
+    add.s64 %rd5, %rd1, %rd3;
+    st.global.u32 [%rd5], %r2;
+"""
+    out, _ = run_ptx(ptx_kernel(body), [np.concatenate([a, b])], (np.uint32, 32))
+    exp = [int(bool(ref(float(x), float(y)))) for x, y in zip(a, b, strict=True)]
+    assert out.tolist() == exp
