@@ -533,3 +533,60 @@ def test_float_comparisons_with_nan(cmp: str, ref: Callable[[float, float], obje
     out, _ = run_ptx(ptx_kernel(body), [np.concatenate([a, b])], (np.uint32, 32))
     exp = [int(bool(ref(float(x), float(y)))) for x, y in zip(a, b, strict=True)]
     assert out.tolist() == exp
+
+
+@pytest.mark.parametrize(
+    ("cvt", "ref"),
+    [
+        ("cvt.s64.s32", lambda v: v),
+        ("cvt.u64.u32", lambda v: v % 2**32),
+        ("cvt.u64.s8", lambda v: ((v % 256) ^ 128) - 128),
+        ("cvt.sat.s8.s32", lambda v: max(-128, min(127, v))),
+        ("cvt.sat.u16.s32", lambda v: max(0, min(65535, v))),
+        ("cvt.u64.u16", lambda v: v % 65536),
+    ],
+)
+def test_integer_conversions(cvt: str, ref: Callable[[int], int]) -> None:
+    rng = np.random.default_rng(8)
+    a = rng.integers(-(2**31), 2**31 - 1, 32, dtype=np.int64).astype(np.int32)
+    a[:4] = [-1, 127, 128, 70000]
+    body = f"""
+    add.s64 %rd4, %rd2, %rd3;
+    ld.global.u32 %r2, [%rd4];
+    {cvt} %rd7, %r2;
+    mul.wide.u32 %rd6, %r1, 8;
+    add.s64 %rd5, %rd1, %rd6;
+    st.global.u64 [%rd5], %rd7;
+"""
+    if cvt.split(".")[-2] in ("s8", "u16"):  # destination narrower than 64 bits: via %r3
+        body = body.replace(f"{cvt} %rd7, %r2;", f"{cvt} %r3, %r2;\n    cvt.s64.s32 %rd7, %r3;")
+    out, _ = run_ptx(ptx_kernel(body), [a], (np.int64, 32))
+    assert out.tolist() == [ref(int(v)) for v in a]
+
+
+def test_f16_and_bf16_round_trips_of_random_bits() -> None:
+    rng = np.random.default_rng(9)
+    bits = rng.integers(0, 2**32, 32, dtype=np.uint64).astype(np.uint32)
+    bits[:4] = [0x00000001, 0x7F800000, 0x7FC00000, 0x33800001]  # subnormal, inf, nan, tiny
+    x = bits.view(np.float32)
+    body = (
+        LOAD_F
+        + """
+    cvt.rn.f16.f32 %rs1, %f1;
+    cvt.rn.bf16.f32 %rs2, %f1;
+    mov.b32 %r2, {%rs1, %rs2};
+    st.global.u32 [%rd5], %r2;
+"""
+    )
+    out, _ = run_ptx(ptx_kernel(body), [x], (np.uint32, 32))
+    with np.errstate(over="ignore"):
+        f16 = x.astype(np.float16).view(np.uint16)
+    bf = f32_to_bf16(x)
+    got_h, got_b = (out & 0xFFFF).astype(np.uint16), (out >> 16).astype(np.uint16)
+    nan = np.isnan(x)
+    np.testing.assert_array_equal(got_h[~nan], f16[~nan])
+    np.testing.assert_array_equal(got_b[~nan], bf[~nan])
+    assert np.isnan(got_h.view(np.float16)[nan]).all()
+    # round to nearest even at the bf16 halfway point
+    assert f32_to_bf16(np.array([1 + 2**-8], np.float32))[0] == 0x3F80
+    assert f32_to_bf16(np.array([1 + 3 * 2**-8], np.float32))[0] == 0x3F82
