@@ -28,6 +28,7 @@ class Report:
     dropped: int = 0
     seen: set[tuple[str, int]] = field(default_factory=set)
     touched: np.ndarray | None = None  # one flag per 32-byte sector of global memory
+    bank_cache: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
 class ChunkState:
