@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from isa.nvidia.ptx import DeviceMemory, Module, launch, load_module
 from isa.nvidia.ptx.numerics import fma_f32
+from isa.nvidia.toolchain import find_tool
 
 KERNELS = Path(__file__).resolve().parents[1] / "tests" / "isa" / "nvidia" / "ptx" / "kernels"
 
@@ -77,7 +77,7 @@ NUMBA_MATMUL = textwrap.dedent(
 
 
 def compile_basics() -> Module:
-    nvcc = shutil.which("nvcc")
+    nvcc = find_tool("nvcc")
     if nvcc is None:
         sys.exit("nvcc is not installed; the benchmark compiles real CUDA kernels")
     with tempfile.TemporaryDirectory() as tmp:
