@@ -1,13 +1,14 @@
-// linear_relu: 32x32 tiles of y per block of 32x8 threads, a and b staged through shared memory
-// (coalesced loads, conflict-free reads), four outputs per thread, bias and relu fused.
+// linear_relu: 16x16 tiles of y per block of 16x16 threads (many blocks for the
+// small emulated sizes), x and w staged through shared memory
+// (coalesced loads, conflict-free reads), bias and relu fused.
 //@ [[launch]]
 //@ kernel = "linear_relu_tiled"
-//@ grid = ["cdiv(N, 32)", "cdiv(M, 32)"]
-//@ block = [32, 8]
+//@ grid = ["cdiv(N, 16)", "cdiv(M, 16)"]
+//@ block = [16, 16]
 //@ args = ["x", "w", "b", "y", "M", "N", "K"]
 
-#define TILE 32
-#define ROWS 8
+#define TILE 16
+#define ROWS 16
 
 extern "C" __global__ void linear_relu_tiled(const float* __restrict__ x,
                                              const float* __restrict__ w,
@@ -17,7 +18,7 @@ extern "C" __global__ void linear_relu_tiled(const float* __restrict__ x,
   __shared__ float bs[TILE][TILE];
   int tx = threadIdx.x, ty = threadIdx.y;
   int row0 = blockIdx.y * TILE, col = blockIdx.x * TILE + tx;
-  float acc[TILE / ROWS] = {0.0f, 0.0f, 0.0f, 0.0f};
+  float acc[TILE / ROWS] = {};
   for (int k0 = 0; k0 < k; k0 += TILE) {
     for (int r = 0; r < TILE / ROWS; ++r) {
       int i = ty + r * ROWS;
