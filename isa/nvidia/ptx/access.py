@@ -102,8 +102,8 @@ def count_shared(st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, s
     if idx.size == st.n:
         nreq = st.nwarps
         # the same pattern recurs (unrolled loops re-read the same tile): remember it
-        key = (total, hash(off.tobytes()))
-        cached = st.report.bank_cache.get(key)
+        pattern = (total, hash(off.tobytes()))
+        cached = st.report.bank_cache.get(pattern)
         if cached is None:
             words_full = (off >> np.uint64(2)).astype(np.int64)
             if nwords > 1:
@@ -115,7 +115,7 @@ def count_shared(st: ChunkState, idx: np.ndarray, off: np.ndarray, total: int, s
             per_bank = np.bincount(keys, minlength=rows.shape[0] * 32).reshape(-1, 32)
             cached = (int(per_bank.max(axis=1).sum()), rows.shape[0])
             if len(st.report.bank_cache) < 4096:
-                st.report.bank_cache[key] = cached
+                st.report.bank_cache[pattern] = cached
         wave, phases = cached
         c.shared_wavefronts += wave
         c.shared_bank_conflicts += wave - phases
