@@ -23,13 +23,14 @@ def baseline_measures(task: Task, target: Target, executor: str, store: Store) -
         return {}
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     cached: dict[str, float] = {}
-    for cfg in task.visible_configs:
+    configs = task.configs_for(executor)
+    for cfg in configs:
         value = store.get_baseline(task.id, target.name, executor, cfg.name, digest)
         if value is not None:
             cached[cfg.name] = value
-    if len(cached) == len(task.visible_configs):
+    if len(cached) == len(configs):
         return cached
-    verdict = verify(task, target, source, hidden=False, seed=BASELINE_SEED)
+    verdict = verify(task, target, source, hidden=False, seed=BASELINE_SEED, executor=executor)
     if not verdict.valid:
         return {}
     measures = verdict.visible_measures()

@@ -20,7 +20,7 @@ from eval.records import VALID, TrialRecord
 from eval.runner import RunError, RunSpec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from isa.base import Target
-from isa.registry import UnknownTarget, backend_for, families
+from isa.registry import UnknownTarget, backend_for, families, target_names
 from tasks import TaskError, all_tasks, load_suite, load_task
 
 app = typer.Typer(
@@ -89,11 +89,12 @@ def targets() -> None:
     for col in ("target", "language", "executors here", "unit"):
         table.add_column(col)
     for family in families():
-        target = Target(family)
-        backend = backend_for(target)
-        table.add_row(
-            target.name, backend.language, ", ".join(backend.executors(target)), backend.unit
-        )
+        for name in target_names(family):
+            target = Target.parse(name)
+            backend = backend_for(target)
+            table.add_row(
+                target.name, backend.language, ", ".join(backend.executors(target)), backend.unit
+            )
     console.print(table)
 
 
@@ -229,6 +230,7 @@ def eval_(
     task: Annotated[str, typer.Option(help="Task id or task folder")],
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
     hidden: Annotated[bool, typer.Option(help="Also check the hidden configs")] = False,
+    executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
 ) -> None:
     """Compile and validate a kernel file on every visible config; exit 0 only if valid."""
     from agents.tools import Toolbox
@@ -242,9 +244,15 @@ def eval_(
     t = _target(target)
     task_ = load_task(task)
     box = Toolbox(task_, t, source=source)
-    from eval.validate import verify
+    from eval.validate import format_measure, verify
 
-    verdict = verify(task_, t, source, hidden=hidden)
+    available = backend_for(t).executors(t)
+    if executor and executor not in available:
+        raise UserError(
+            f"executor '{executor}' is not available for {t.name} here; "
+            f"available: {', '.join(available)}"
+        )
+    verdict = verify(task_, t, source, hidden=hidden, executor=executor)
     if not verdict.compiled:
         err_console.print(f"error: {verdict.reason}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
@@ -263,7 +271,7 @@ def eval_(
         table.add_row(
             c.name + (" (hidden)" if c.hidden else ""),
             "[green]correct[/]" if c.passed else "[red]wrong[/]",
-            f"{c.measure:.0f}" if c.measure is not None else "-",
+            format_measure(c.measure) if c.measure is not None else "-",
             f"{pct:.1f}" if pct is not None and c.passed else "-",
         )
     console.print(table)

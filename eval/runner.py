@@ -97,7 +97,7 @@ def run_trial(task: Task, key: TrialKey, store: Store) -> TrialRecord:
         record.steps = submission.steps
         record.tokens_in, record.tokens_out = submission.tokens_in, submission.tokens_out
         record.cost_usd = submission.cost_usd
-        verdict = verify(task, target, submission.source, hidden=True)
+        verdict = verify(task, target, submission.source, hidden=True, executor=key.executor)
         record.verdict = verdict.to_json()
         record.unit = backend.unit
         record.measures = verdict.visible_measures()

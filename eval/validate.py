@@ -83,6 +83,11 @@ SPREAD_FACTOR = 2.0
 CENTRE_SHIFT = 0.25
 
 
+def format_measure(value: float) -> str:
+    """Cycles print whole; microseconds of small kernels keep three significant digits."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _config_inputs(task: Task, cfg: Config, seed: int, index: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng([seed, index])
     inputs = task.make_inputs(cfg, rng)
@@ -118,14 +123,13 @@ def verify(
     seed: int | None = None,
     sandbox: Sandbox | None = None,
     configs: list[Config] | None = None,
+    executor: str = "",
 ) -> Verdict:
-    """Judge `source` on the task's visible configs (and hidden ones when `hidden`)."""
+    """Judge `source` on the task's visible configs (and hidden ones when `hidden`), on
+    `executor` (default: the target's best one here, which also picks the configs)."""
     backend = backend_for(target)
-    chosen = (
-        configs
-        if configs is not None
-        else (task.visible_configs + (task.hidden_configs if hidden else []))
-    )
+    executor = executor or backend.executors(target)[0]
+    chosen = configs if configs is not None else task.configs_for(executor, hidden)
     forbidden = static_findings(task, target, source)
     if forbidden:
         return Verdict(
@@ -134,7 +138,7 @@ def verify(
     secret = secrets.randbits(63) if seed is None else seed
     inputs = {c.name: _config_inputs(task, c, secret, i) for i, c in enumerate(chosen)}
     jobs = [Job(c.name, task.interface(c), inputs[c.name]) for c in chosen]
-    outcome = run_candidate(target, source, jobs, mode="run", sandbox=sandbox)
+    outcome = run_candidate(target, source, jobs, mode="run", sandbox=sandbox, executor=executor)
     if outcome.harness_error:
         return Verdict(compiled=False, valid=False, reason=outcome.harness_error)
     by_name = {o.name: o for o in outcome.configs}
@@ -148,7 +152,7 @@ def verify(
     verdicts: list[ConfigVerdict] = []
     for cfg in chosen:
         result = by_name.get(cfg.name)
-        bound = backend.roofline(target, task.work(cfg))
+        bound = backend.roofline(target, task.work(cfg), executor)
         verdicts.append(_judge_config(task, cfg, inputs[cfg.name], result, bound, tolerance))
     failed = [v for v in verdicts if not v.passed]
     if failed:
@@ -206,13 +210,14 @@ def _judge_config(
         return verdict
     if result.measure is not None and result.measure < bound * (1 - 1e-9):
         verdict.error = verdict.summary = (
-            f"rejected: {result.measure:.0f} {result.unit} is below the roofline bound of "
-            f"{bound:.0f}, which no correct kernel can beat"
+            f"rejected: {format_measure(result.measure)} {result.unit} is below the roofline "
+            f"bound of {format_measure(bound)}, which no correct kernel can beat"
         )
         return verdict
     verdict.passed = True
     pct = verdict.roofline_pct
-    verdict.summary = f"correct; {result.measure:.0f} {result.unit}" + (
+    measure = format_measure(result.measure) if result.measure is not None else "-"
+    verdict.summary = f"correct; {measure} {result.unit}" + (
         f" ({pct:.1f}% of roofline)" if pct is not None else ""
     )
     return verdict

@@ -163,9 +163,14 @@ class Backend(Protocol):
         """Compile `source` for one configuration. Raises CompileError."""
 
     def execute(
-        self, target: Target, build: Build, iface: KernelInterface, inputs: dict[str, np.ndarray]
+        self,
+        target: Target,
+        build: Build,
+        iface: KernelInterface,
+        inputs: dict[str, np.ndarray],
+        executor: str = "emu",
     ) -> RunResult:
-        """Run a build on inputs. Raises ExecutionError."""
+        """Run a build on inputs with one of `executors(target)`. Raises ExecutionError."""
 
-    def roofline(self, target: Target, work: Work) -> float:
-        """The least time (in `unit`) any valid kernel can take for this work."""
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
+        """The least time (in `unit`) any valid kernel can take for this work on `executor`."""

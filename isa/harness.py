@@ -26,6 +26,19 @@ def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 DEFAULT_LIMITS = Limits(wall_s=120, cpu_s=120, memory_mb=4096)
+# A CUDA context reserves far more address space than it uses; memory stays bounded by the
+# device, so the gpu executor gets a wall clock for timing and a huge address-space limit.
+GPU_LIMITS = Limits(wall_s=600, cpu_s=600, memory_mb=1 << 24)
+CACHE_ENV = "KERNELWRIGHT_CACHE_DIR"
+
+
+def compile_cache_dir() -> Path:
+    """Where toolchains inside the worker keep compiled products (shared across workers)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kernelwright"
 
 
 @dataclass
@@ -73,12 +86,21 @@ def run_candidate(
     mode: str = "run",
     sandbox: Sandbox | None = None,
     limits: Limits | None = None,
+    executor: str = "",
 ) -> WorkerOutcome:
-    """Compile (mode "compile") or compile and run (mode "run") `source` for each job.
+    """Compile (mode "compile") or compile and run (mode "run") `source` for each job, on
+    `executor` (default: the target's best one here).
 
-    `limits` default to the backend's own (`Backend.limits`, optional) or DEFAULT_LIMITS."""
+    `limits` default to GPU_LIMITS for runs on a GPU, else the backend's own
+    (`Backend.limits`, optional), else DEFAULT_LIMITS."""
     backend = backend_for(target)
-    chosen = limits if limits is not None else getattr(backend, "limits", DEFAULT_LIMITS)
+    executor = executor or backend.executors(target)[0]
+    if limits is not None:
+        chosen = limits
+    elif executor == "gpu" and mode == "run":
+        chosen = GPU_LIMITS
+    else:
+        chosen = getattr(backend, "limits", DEFAULT_LIMITS)
     if not isinstance(chosen, Limits):
         raise TypeError(f"{backend.family}: Backend.limits must be a sandbox Limits")
     sandbox = sandbox or get_sandbox("local")
@@ -101,10 +123,14 @@ def run_candidate(
             "backend": BACKENDS[target.family],
             "source": source_name,
             "mode": mode,
+            "executor": executor,
             "configs": configs,
         }
         (workdir / "job.json").write_text(json.dumps(job_doc))
-        proc = sandbox.run([sys.executable, "-m", "isa.worker", "job.json"], workdir, chosen)
+        env = {CACHE_ENV: str(compile_cache_dir())}
+        proc = sandbox.run(
+            [sys.executable, "-m", "isa.worker", "job.json"], workdir, chosen, env=env
+        )
         result_path = workdir / "result.json"
         if proc.returncode != 0 or not _regular_file(result_path):
             why = proc.reason or "it exited without writing a result"

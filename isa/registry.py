@@ -10,6 +10,8 @@ from isa.base import Backend, Target
 BACKENDS: dict[str, str] = {
     "tile": "isa.accel.tile.backend:TileBackend",
     "vlx": "isa.accel.vlx.backend:VlxBackend",
+    "cuda": "isa.nvidia.cuda_backend:CudaBackend",
+    "triton": "isa.nvidia.triton_backend:TritonBackend",
 }
 
 
@@ -31,6 +33,12 @@ def load_backend(path: str) -> Backend:
 
 def _load(family: str) -> Backend:
     return load_backend(BACKENDS[family])
+
+
+def target_names(family: str) -> list[str]:
+    """The targets of a family: `family:arch` for each of its `archs`, else the family."""
+    archs = getattr(_load(family), "archs", ())
+    return [f"{family}:{arch}" for arch in archs] if archs else [family]
 
 
 def backend_for(target: Target | str) -> Backend:

@@ -43,7 +43,8 @@ def run_job(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
             if job["mode"] == "run":
                 with np.load(workdir / cfg["inputs"], allow_pickle=False) as data:
                     inputs = {k: data[k] for k in data.files}
-                result = backend.execute(target, build, iface, inputs)
+                executor = job.get("executor", "emu")
+                result = backend.execute(target, build, iface, inputs, executor=executor)
                 out_name = f"out_{cfg['name']}.npz"
                 save_npz(workdir / out_name, result.outputs)
                 entry.update(

@@ -3,10 +3,11 @@
 # Everything the project needs is installed here, so a fresh machine needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="."
-if [[ "${1:-}" == "--dev" ]]; then extras=".[dev]"; fi
+# The nvidia extra brings nvcc (NVIDIA's wheels) and Triton: both compile without a GPU.
+extras=".[nvidia]"
+if [[ "${1:-}" == "--dev" ]]; then extras=".[dev,nvidia]"; fi
 # The interactive-session test drives `kernelwright try` in a real terminal (tmux).
-if [[ "$extras" == ".[dev]" ]] && ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
+if [[ "$extras" == ".[dev,nvidia]" ]] && ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
     (apt-get update -qq && apt-get install -y -qq tmux) || echo "tmux not installed; its test will be skipped"
 fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e "$extras"

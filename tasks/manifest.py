@@ -59,6 +59,16 @@ class Work(BaseModel):
     flops: str = "0"
 
 
+class ExecutorConfigs(BaseModel):
+    """Configurations for one executor, replacing the task's own there: `[gpu.configs]` and
+    `[gpu.hidden]` give a real GPU sizes large enough that launch overhead does not
+    dominate, while emulators keep the small top-level configs."""
+
+    model_config = ConfigDict(extra="forbid")
+    configs: dict[str, dict[str, int]]
+    hidden: dict[str, dict[str, int]]
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -75,6 +85,7 @@ class Manifest(BaseModel):
     forbid: list[str] = Field(default_factory=list)
     # target family -> why the task cannot reasonably run there (shown instead of running it)
     unsupported: dict[str, str] = Field(default_factory=dict)
+    gpu: ExecutorConfigs | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -87,30 +98,42 @@ class Manifest(BaseModel):
             raise ValueError("a task needs at least one output tensor")
         if "fp32" not in self.tolerance:
             raise ValueError("tolerance.fp32 is required")
-        if len(self.configs) != 5:
-            raise ValueError(f"a task needs exactly 5 visible configs, found {len(self.configs)}")
-        if not self.hidden:
-            raise ValueError("a task needs at least one hidden config")
         symbols = {n for t in self.tensor for d in t.shape for n in size_names(d)}
-        for group in (self.configs, self.hidden):
-            for cname, sizes in group.items():
-                missing = symbols - set(sizes)
-                if missing:
-                    raise ValueError(f"config {cname} does not set {', '.join(sorted(missing))}")
-                bad = [k for k, v in sizes.items() if v < 1]
-                if bad:
-                    raise ValueError(f"config {cname}: sizes must be >= 1 ({', '.join(bad)})")
-                for t in self.tensor:
-                    for d in t.shape:
-                        if isinstance(d, str) and size_expr(d, sizes) < 1:
-                            raise ValueError(f"config {cname}: dimension '{d}' of {t.name} is < 1")
-        overlap = set(self.configs) & set(self.hidden)
-        if overlap:
-            raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
+        _check_configs(self.configs, self.hidden, symbols, "", self.tensor)
+        if self.gpu is not None:
+            _check_configs(self.gpu.configs, self.gpu.hidden, symbols, "gpu.", self.tensor)
         for expr in (self.work.macs, self.work.flops):
             for sizes in self.configs.values():
                 size_expr(expr, sizes)
         return self
+
+
+def _check_configs(
+    configs: dict[str, dict[str, int]],
+    hidden: dict[str, dict[str, int]],
+    symbols: set[str],
+    where: str,
+    tensors: list[TensorDecl],
+) -> None:
+    if len(configs) != 5:
+        raise ValueError(f"a task needs exactly 5 visible {where}configs, found {len(configs)}")
+    if not hidden:
+        raise ValueError(f"a task needs at least one {where}hidden config")
+    for group in (configs, hidden):
+        for cname, sizes in group.items():
+            missing = symbols - set(sizes)
+            if missing:
+                raise ValueError(f"config {cname} does not set {', '.join(sorted(missing))}")
+            bad = [k for k, v in sizes.items() if v < 1]
+            if bad:
+                raise ValueError(f"config {cname}: sizes must be >= 1 ({', '.join(bad)})")
+            for t in tensors:
+                for d in t.shape:
+                    if isinstance(d, str) and size_expr(d, sizes) < 1:
+                        raise ValueError(f"config {cname}: dimension '{d}' of {t.name} is < 1")
+    overlap = set(configs) & set(hidden)
+    if overlap:
+        raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
 
 
 _ALLOWED = (

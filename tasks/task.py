@@ -78,9 +78,20 @@ class Task:
     def hidden_configs(self) -> list[Config]:
         return [Config(n, dict(s), hidden=True) for n, s in self.manifest.hidden.items()]
 
+    def configs_for(self, executor: str, hidden: bool = False) -> list[Config]:
+        """The visible (and, with `hidden`, hidden) configs an executor runs: the task's own,
+        or its `[gpu]` configs on a real GPU when the task has them."""
+        group = self.manifest.gpu if executor == "gpu" else None
+        if group is None:
+            return self.visible_configs + (self.hidden_configs if hidden else [])
+        visible = [Config(n, dict(s)) for n, s in group.configs.items()]
+        secret = [Config(n, dict(s), hidden=True) for n, s in group.hidden.items()]
+        return visible + (secret if hidden else [])
+
     def config(self, name: str) -> Config:
         every = [Config(n, dict(s)) for n, s in self.manifest.configs.items()]
-        for cfg in every + self.hidden_configs:
+        gpu = self.configs_for("gpu", hidden=True) if self.manifest.gpu else []
+        for cfg in every + self.hidden_configs + gpu:
             if cfg.name == name:
                 return cfg
         names = ", ".join(c.name for c in self.visible_configs)

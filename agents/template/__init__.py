@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agents.base import AgentError, Submission, TrialContext
+from agents.template.nvidia import naive_kernel
 from agents.template.tile import compile_tile
 from agents.template.vlx import compile_vlx
 
@@ -12,6 +13,8 @@ from agents.template.vlx import compile_vlx
 COMPILERS: dict[str, Callable[[str], str | None]] = {
     "tile": compile_tile,
     "vlx": compile_vlx,
+    "cuda": naive_kernel("cuda"),
+    "triton": naive_kernel("triton"),
 }
 
 

@@ -49,7 +49,12 @@ class PythonBackend:
         return Build(artifact=code)
 
     def execute(
-        self, target: Target, build: Build, iface: KernelInterface, inputs: dict[str, np.ndarray]
+        self,
+        target: Target,
+        build: Build,
+        iface: KernelInterface,
+        inputs: dict[str, np.ndarray],
+        executor: str = "emu",
     ) -> RunResult:
         given = {name: np.array(value, copy=True) for name, value in inputs.items()}
         outputs = {t.name: np.full(t.shape, np.nan, np.float32) for t in iface.outputs}
@@ -68,6 +73,6 @@ class PythonBackend:
         ]
         return RunResult(outputs=outputs, measure=elapsed * 1e6, unit=self.unit, findings=findings)
 
-    def roofline(self, target: Target, work: Work) -> float:
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
         # 100 GB/s for 4-byte words, in microseconds: far below what Python reaches.
         return work.words * 4 / 100e3

@@ -50,7 +50,12 @@ class TileBackend:
         )
 
     def execute(
-        self, target: Target, build: Build, iface: KernelInterface, inputs: dict[str, np.ndarray]
+        self,
+        target: Target,
+        build: Build,
+        iface: KernelInterface,
+        inputs: dict[str, np.ndarray],
+        executor: str = "emu",
     ) -> RunResult:
         program: Program = build.artifact
         image = DramImage.create(iface, inputs)
@@ -83,7 +88,7 @@ class TileBackend:
     ) -> str:
         return profile_report(counters, measure, roofline)
 
-    def roofline(self, target: Target, work: Work) -> float:
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
         return float(
             max(work.macs / machine.PEAK_MACS_PER_CYCLE, work.words / machine.DRAM_WORDS_PER_CYCLE)
         )

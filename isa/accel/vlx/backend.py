@@ -49,7 +49,12 @@ class VlxBackend:
         )
 
     def execute(
-        self, target: Target, build: Build, iface: KernelInterface, inputs: dict[str, np.ndarray]
+        self,
+        target: Target,
+        build: Build,
+        iface: KernelInterface,
+        inputs: dict[str, np.ndarray],
+        executor: str = "emu",
     ) -> RunResult:
         program: Program = build.artifact
         image = DramImage.create(iface, inputs)
@@ -67,7 +72,7 @@ class VlxBackend:
     ) -> str:
         return profile_report(counters, measure, roofline)
 
-    def roofline(self, target: Target, work: Work) -> float:
+    def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
         return float(machine.roofline_cycles(work.macs, work.words))
 
 

@@ -1,0 +1,134 @@
+"""The `emu` executor: runs a build's plan in the PTX emulator and estimates its time on the
+modelled GPU. Inputs are copied in, outputs and scratch start poisoned (NaN bytes), every
+launch runs under the always-on sanitizer, and the estimate is the sum over launches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from isa.base import ExecutionError, KernelInterface, RunResult
+from isa.nvidia.backend import LaunchBuild, NvidiaBuild
+from isa.nvidia.ptx import (
+    DeviceMemory,
+    Finding,
+    Module,
+    PtxError,
+    PtxFault,
+    Resources,
+    estimate_time,
+    launch,
+    load_module,
+)
+
+FP32 = np.dtype(np.float32)
+
+
+def _source_line(findings: list[Finding]) -> int | None:
+    for finding in reversed(findings):
+        if finding.source_line is not None:
+            return finding.source_line
+    return None
+
+
+def _without_source(finding: Finding) -> str:
+    """The finding's text without its `file:line: ` head (the error carries the line)."""
+    text = str(finding)
+    head = f"{finding.source}: " if finding.source else ""
+    return text[len(head) :] if head and text.startswith(head) else text
+
+
+def run_emulated(
+    build: NvidiaBuild, iface: KernelInterface, inputs: dict[str, np.ndarray], gpu: str
+) -> RunResult:
+    memory = DeviceMemory()
+    addresses: dict[str, int] = {}
+    originals: dict[str, np.ndarray] = {}
+    for tensor in iface.tensors:
+        if tensor.role == "input":
+            data = np.ascontiguousarray(np.asarray(inputs[tensor.name], FP32).reshape(tensor.shape))
+            originals[tensor.name] = data
+            addresses[tensor.name] = memory.alloc_array(data, tensor.name)
+        else:
+            addresses[tensor.name] = memory.alloc(tensor.size * FP32.itemsize, tensor.name)
+    for name, count in build.plan.scratch.items():
+        addresses[name] = memory.alloc(count * FP32.itemsize, name)
+
+    modules: dict[int, Module] = {}
+    findings: list[str] = []
+    launches: list[dict[str, Any]] = []
+    total_us = 0.0
+    for lb in build.launches:
+        module = modules.get(id(lb.compiled))
+        if module is None:
+            try:
+                module = modules[id(lb.compiled)] = load_module(lb.compiled.ptx)
+            except PtxError as exc:  # its line is the PTX's, not the candidate's
+                raise ExecutionError(
+                    f"the emulator cannot run the PTX of '{lb.kernel}' (PTX line {exc.line}): "
+                    f"{exc.message}"
+                ) from None
+        args: list[int] = [
+            addresses[a] if isinstance(a, str) else int(a) for a in lb.launch.args
+        ] + [0] * lb.extra_params
+        try:
+            result = launch(
+                module,
+                lb.kernel,
+                lb.launch.grid,
+                lb.launch.block,
+                args,
+                memory,
+                dynamic_shared_bytes=lb.launch.shared,
+            )
+        except PtxFault as fault:
+            where = _source_line(fault.findings)
+            detail = _without_source(fault.findings[-1]) if fault.findings else fault.message
+            raise ExecutionError(f"{lb.kernel}: {detail}", where) from None
+        except ValueError as exc:
+            raise ExecutionError(f"cannot launch '{lb.kernel}': {exc}", lb.launch.line) from None
+        findings += [f"{lb.kernel}: {f}" for f in result.findings]
+        if result.findings_dropped:
+            findings.append(f"{lb.kernel}: {result.findings_dropped} more findings not shown")
+        estimate = estimate_time(result.counters, _resources(lb), lb.launch.grid, gpu=gpu)
+        total_us += estimate.us
+        launches.append(
+            {
+                "kernel": lb.kernel,
+                "grid": list(lb.launch.grid),
+                "block": list(lb.launch.block),
+                "us": estimate.us,
+                "limiter": estimate.limiter,
+                "breakdown_us": estimate.breakdown,
+                "occupancy": estimate.occupancy,
+                "blocks_per_sm": estimate.blocks_per_sm,
+                "waves": estimate.waves,
+                "registers": lb.resources.registers,
+                "counters": result.counters.to_json(),
+                "emulation_s": round(result.wall_s, 3),
+            }
+        )
+
+    outputs = {t.name: memory.read(addresses[t.name], FP32, t.shape).copy() for t in iface.outputs}
+    for name, before in originals.items():
+        after = memory.read(addresses[name], FP32, before.shape)
+        if not np.array_equal(after.view(np.uint32), before.view(np.uint32)):
+            findings.append(f"the kernel modified its input '{name}'")
+    return RunResult(
+        outputs=outputs,
+        measure=total_us,
+        unit="us",
+        counters={"executor": "emu", "gpu_model": gpu, "launches": launches},
+        findings=findings,
+    )
+
+
+def _resources(lb: LaunchBuild) -> Resources:
+    r = lb.resources
+    block = lb.launch.block
+    return Resources(
+        registers_per_thread=max(r.registers, 1),
+        shared_bytes_per_block=r.shared + lb.launch.shared,
+        threads_per_block=block[0] * block[1] * block[2],
+    )

@@ -1,0 +1,318 @@
+"""Running a kernel of a loaded module: argument packing, chunks of blocks, and the SIMT
+scheduler (min-PC: each step runs the instruction at the lowest program counter among the
+live threads, for every thread that is at it; diverged paths reconverge where they meet)."""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from isa.nvidia.ptx.errors import PtxFault
+from isa.nvidia.ptx.memory import DeviceMemory
+from isa.nvidia.ptx.module import Kernel, Module
+from isa.nvidia.ptx.program import Op
+from isa.nvidia.ptx.results import Counters, EmuLimits, LaunchResult
+from isa.nvidia.ptx.state import ChunkState, Report
+
+MAX_SHARED_BYTES = 227 * 1024
+MAX_THREADS_PER_BLOCK = 1024
+MAX_LOCAL_BYTES = 512 * 1024  # per thread, as on the GPU
+
+
+def _pack_param(ptype: str, size: int, value: object, name: str) -> bytes:
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) != size:
+            raise ValueError(f"parameter '{name}' takes {size} bytes, got {len(value)}")
+        return bytes(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if ptype in ("f32", "f64"):
+        if not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValueError(
+                f"parameter '{name}' (.{ptype}) needs a number, got {type(value).__name__}"
+            )
+        return struct.pack("<f" if ptype == "f32" else "<d", float(value))
+    if ptype in ("f16", "bf16"):
+        if ptype == "f16":
+            return np.array(float(value), dtype=np.float16).tobytes()  # type: ignore[arg-type]
+        bits = np.array(float(value), dtype=np.float32).view(np.uint32) >> 16  # type: ignore[arg-type]
+        return int(bits).to_bytes(2, "little")
+    if isinstance(value, (np.floating, float)):
+        raise ValueError(f"parameter '{name}' (.{ptype}) needs an integer, got {value!r}")
+    if not isinstance(value, (int, np.integer, bool)):
+        raise ValueError(
+            f"parameter '{name}' (.{ptype}) needs an integer, got {type(value).__name__}"
+        )
+    return (int(value) & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+
+
+def _check_dims(name: str, dims: tuple[int, ...]) -> tuple[int, int, int]:
+    d = tuple(int(x) for x in dims) + (1,) * (3 - len(dims))
+    if len(d) != 3 or any(x < 1 for x in d):
+        raise ValueError(f"{name} must be 1 to 3 positive sizes, got {dims}")
+    return (d[0], d[1], d[2])
+
+
+def _module_symbols(module: Module, memory: DeviceMemory) -> dict[str, int]:
+    """Addresses of the module's .global / .const variables, allocated once per memory."""
+    cache: dict[tuple[int, str], int] = memory.__dict__.setdefault("_module_symbols", {})
+    out: dict[str, int] = {}
+    for name, var in module.globals.items():
+        if var.space not in ("global", "const"):
+            continue
+        key = (id(module), name)
+        if key not in cache:
+            addr = memory.alloc(max(var.size, 1), f"{var.space} {name}")
+            data = var.init.ljust(var.size, b"\0") if var.size else b""
+            if data:
+                memory.write(addr, data)
+            cache[key] = addr
+        out[name] = cache[key]
+    return out
+
+
+def launch(
+    module: Module,
+    kernel_name: str,
+    grid: tuple[int, ...],
+    block: tuple[int, ...],
+    args: Sequence[int | float | np.generic | bytes],
+    memory: DeviceMemory,
+    *,
+    dynamic_shared_bytes: int = 0,
+    limits: EmuLimits | None = None,
+) -> LaunchResult:
+    """Run `kernel_name` over `grid` x `block` threads. `args` follow the kernel's .param
+    list in order: pointers are device addresses from `memory`, scalars are Python or NumPy
+    numbers (converted to the parameter's PTX type), a by-value struct is `bytes`.
+
+    Returns the counters and the non-fatal findings; raises PtxFault on a hard fault and
+    ValueError (one sentence) on a bad launch (unknown kernel, wrong argument count, block
+    larger than 1024 threads, shared memory over 227 KiB)."""
+    limits = limits or EmuLimits()
+    if kernel_name not in module.kernels:
+        known = ", ".join(sorted(module.kernels))
+        raise ValueError(f"the module has no kernel '{kernel_name}' (it has: {known})")
+    kernel = module.kernels[kernel_name]
+    g = _check_dims("grid", tuple(grid))
+    b = _check_dims("block", tuple(block))
+    threads = b[0] * b[1] * b[2]
+    if threads > MAX_THREADS_PER_BLOCK or b[2] > 64:
+        raise ValueError(f"a block of {b} has {threads} threads; the limit is 1024 (z <= 64)")
+    if kernel.reqntid is not None:
+        req = int(np.prod(kernel.reqntid))
+        if req != threads:
+            raise ValueError(
+                f"kernel '{kernel_name}' requires {req} threads per block (.reqntid), got {threads}"
+            )
+    if len(args) != len(kernel.params):
+        names = ", ".join(p.name for p in kernel.params)
+        raise ValueError(
+            f"kernel '{kernel_name}' takes {len(kernel.params)} arguments ({names}), "
+            f"got {len(args)}"
+        )
+    if dynamic_shared_bytes < 0:
+        raise ValueError("dynamic shared memory cannot be negative")
+    params = bytearray(kernel.param_bytes)
+    for p, value in zip(kernel.params, args, strict=True):
+        params[p.offset : p.offset + p.size] = _pack_param(p.ptype, p.size, value, p.name)
+    symbols = {p.name: p.offset for p in kernel.params}
+    symbols.update(_module_symbols(module, memory))
+    static = kernel.static_shared_bytes
+    shared_bytes = (
+        (-(-static // 16) * 16 + dynamic_shared_bytes) if dynamic_shared_bytes else static
+    )
+    if shared_bytes > MAX_SHARED_BYTES:
+        raise ValueError(
+            f"the kernel needs {shared_bytes} bytes of shared memory per block; "
+            f"the limit is {MAX_SHARED_BYTES}"
+        )
+
+    counters = Counters()
+    report = Report(counters=counters, limits=limits)
+    report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
+    nblocks = g[0] * g[1] * g[2]
+    tpb = -(-threads // 32) * 32
+    if kernel.local_bytes > MAX_LOCAL_BYTES:
+        raise ValueError(
+            f"the kernel needs {kernel.local_bytes} bytes of local memory per thread; "
+            f"the limit is {MAX_LOCAL_BYTES}"
+        )
+    # host memory of one block: registers and local memory per thread, shared memory and its
+    # sanitizer shadows (11 bytes per byte) per block
+    per_thread = max(len(kernel.registers), 1) * 8 + kernel.local_bytes
+    per_block = tpb * per_thread + 11 * shared_bytes
+    per_chunk = max(
+        1, min(limits.max_threads_per_chunk // tpb, limits.max_chunk_bytes // per_block)
+    )
+    warp_counts = np.zeros(len(kernel.program), dtype=np.int64)
+    thread_counts = np.zeros(len(kernel.program), dtype=np.int64)
+    counters.blocks = nblocks
+    counters.warps = nblocks * (tpb // 32)
+    t0 = time.perf_counter()
+    with np.errstate(all="ignore"):
+        for start in range(0, nblocks, per_chunk):
+            ids = np.arange(start, min(start + per_chunk, nblocks), dtype=np.int64)
+            st = ChunkState(
+                kernel,
+                memory,
+                report,
+                b,
+                g,
+                ids,
+                shared_bytes,
+                bytes(params),
+                symbols,
+                dynamic_shared_bytes,
+            )
+            try:
+                _run_chunk(st, kernel, warp_counts, thread_counts, limits)
+            finally:
+                _fold_counts(kernel, counters, warp_counts, thread_counts)
+                warp_counts[:] = 0
+                thread_counts[:] = 0
+            if counters.total_warp_instructions > limits.max_warp_instructions:
+                raise PtxFault(
+                    f"the launch ran more than {limits.max_warp_instructions} warp instructions "
+                    "(the emulator's cap): the kernel may loop forever, or the configuration is "
+                    "too large to emulate",
+                    findings=report.findings,
+                    counters=counters,
+                )
+    counters.global_footprint_bytes = int(report.touched.sum()) * 32
+    return LaunchResult(
+        counters=counters,
+        findings=list(report.findings),
+        findings_dropped=report.dropped,
+        wall_s=time.perf_counter() - t0,
+    )
+
+
+def _fold_counts(
+    kernel: Kernel, counters: Counters, warps: np.ndarray, threads: np.ndarray
+) -> None:
+    ops: list[Op] = kernel.program
+    for i in np.flatnonzero(warps):
+        counters.add_warp(ops[i].klass, int(warps[i]))
+        where = ops[i].ins.source or f"ptx:{ops[i].ins.line}"
+        counters.by_source[where] = counters.by_source.get(where, 0) + int(warps[i])
+        counters.thread_instructions += int(threads[i])
+        counters.flops += int(threads[i]) * ops[i].flops
+
+
+def _run_chunk(
+    st: ChunkState,
+    kernel: Kernel,
+    warp_counts: np.ndarray,
+    thread_counts: np.ndarray,
+    limits: EmuLimits,
+) -> None:
+    ops: list[Op] = kernel.program
+    end = len(ops)
+    n = st.n
+    pcs = np.where(st.live, 0, end).astype(np.int64)
+    counters = st.report.counters
+
+    def schedule() -> tuple[int, np.ndarray | None, int, int, int]:
+        cur = int(pcs.min())
+        if cur >= end:
+            return end, None, end, 0, 0
+        mask = pcs == cur
+        others = int(np.where(mask, end, pcs).min())
+        nt = int(mask.sum())
+        nw = int(mask.reshape(-1, 32).any(axis=1).sum())
+        return cur, (None if nt == n else mask), others, nw, nt
+
+    cur, mask, wait, nw, nt = schedule()
+    steps = 0
+    max_steps = limits.max_steps_per_chunk
+    while cur < end:
+        if cur >= wait:  # reached threads that were waiting further on: merge
+            if mask is None:
+                pcs[:] = cur
+            else:
+                pcs[mask] = cur
+            cur, mask, wait, nw, nt = schedule()
+            continue
+        op = ops[cur]
+        steps += 1
+        st.clock = steps
+        if steps > max_steps:
+            raise st.fault(
+                "step-limit",
+                f"more than {max_steps} instructions in one chunk of blocks; "
+                "the kernel may loop forever",
+                op.ins,
+                int(np.flatnonzero(st.live)[0]) if st.live.any() else 0,
+            )
+        warp_counts[cur] += nw
+        thread_counts[cur] += nt
+        eff = mask
+        if op.guard is not None:
+            gv = st.regs[op.guard]
+            if op.negated:
+                gv = ~gv
+            eff = gv if mask is None else (mask & gv)
+        kind = op.kind
+        if kind == "op":
+            if eff is None or eff is mask or eff.any():
+                assert op.fn is not None
+                op.fn(st, eff)
+            cur += 1
+            continue
+        if kind == "bra":
+            if op.guard is None:
+                cur = op.target
+                continue
+            assert eff is not None
+            taken_n = int(eff.sum())
+            if taken_n == nt:
+                cur = op.target
+            elif taken_n == 0:
+                cur += 1
+            else:
+                act = st.live if mask is None else mask
+                pcs[act] = cur + 1
+                pcs[eff] = op.target
+                cur, mask, wait, nw, nt = schedule()
+            continue
+        if kind == "exit":
+            act = st.live if mask is None else mask
+            leaving = act if eff is None else eff
+            pcs[act] = cur + 1
+            pcs[leaving] = end
+            st.live = st.live & ~leaving
+            cur, mask, wait, nw, nt = schedule()
+            continue
+        if kind == "bar":
+            at_bar = st.live if mask is None else mask
+            # blocks with no thread here are elsewhere (e.g. fewer loop trips): not involved
+            arrived: np.ndarray = np.asarray(at_bar.reshape(st.nblocks, st.tpb).any(axis=1))
+            missing = (st.live & ~at_bar).reshape(st.nblocks, st.tpb).any(axis=1) & arrived
+            if missing.any():
+                blk = int(np.argmax(missing))
+                late = np.flatnonzero((st.live & ~at_bar).reshape(st.nblocks, st.tpb)[blk])[0]
+                raise st.fault(
+                    "barrier-divergence",
+                    "bar.sync reached by only part of the block (some threads are elsewhere)",
+                    op.ins,
+                    int(blk * st.tpb + late),
+                )
+            if op.fn is not None:
+                op.fn(st, eff)
+            st.reset_shadow(None if arrived.all() else arrived)
+            counters.barriers += int(arrived.sum())
+            cur += 1
+            continue
+        if kind == "trap":
+            act = st.live if eff is None else eff
+            if eff is None or eff.any():
+                raise st.fault(
+                    "trap", "the kernel executed trap", op.ins, int(np.flatnonzero(act)[0])
+                )
+            cur += 1
+            continue
+        cur += 1

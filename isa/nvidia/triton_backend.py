@@ -1,0 +1,178 @@
+"""The Triton targets `triton:sm_80` and `triton:sm_90`: a Python file of `@triton.jit`
+kernels and a `#@` launch plan. Triton compiles each launch for the config's constexprs in a
+child process (`isa.nvidia.triton_compile`, the only place candidate Python runs); ptxas
+then gives the cubin and the resource report. Every product is cached."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from isa.base import CompileError, KernelInterface, Target
+from isa.harness import CACHE_ENV
+from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
+from isa.nvidia.plan import Launch, parse_plan
+from isa.nvidia.signature import entry_signatures
+from isa.nvidia.toolchain import (
+    COMPILE_TIMEOUT_S,
+    Compiled,
+    arch_number,
+    assemble,
+    cache_key,
+    load_cached,
+    store_cached,
+    store_error,
+)
+
+PLAN_PREFIX = "#@"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # so the child can import isa
+
+
+@cache
+def triton_version() -> str:
+    try:
+        return metadata.version("triton")
+    except metadata.PackageNotFoundError:
+        raise CompileError(
+            "Triton is not installed; run scripts/install.sh (it installs the triton package)"
+        ) from None
+
+
+def _kinds(launch: Launch) -> list[str]:
+    return ["ptr" if isinstance(a, str) else "int" for a in launch.args]
+
+
+def _launch_key(source: str, arch: str, launch: Launch) -> str:
+    return cache_key(
+        "triton",
+        arch,
+        triton_version(),
+        launch.kernel,
+        json.dumps(_kinds(launch)),
+        json.dumps(sorted(launch.constexprs.items())),
+        str(launch.num_warps),
+        str(launch.num_stages),
+        source,
+    )
+
+
+def compile_launches(source: str, arch: str, launches: list[Launch]) -> list[Compiled]:
+    """One Compiled per launch, from the cache or from a Triton child process."""
+    keys = [_launch_key(source, arch, launch) for launch in launches]
+    found: dict[str, Compiled] = {}
+    for key in dict.fromkeys(keys):
+        hit = load_cached(key)
+        if hit is not None:
+            found[key] = hit
+    missing = {k: launch for k, launch in zip(keys, launches, strict=True) if k not in found}
+    if missing:
+        found.update(_compile_in_child(source, arch, missing))
+    return [found[k] for k in keys]
+
+
+def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dict[str, Compiled]:
+    with tempfile.TemporaryDirectory(prefix="kw-triton-") as tmp:
+        folder = Path(tmp)
+        (folder / "kernel.py").write_text(source)
+        stems = {key: f"k{i}" for i, key in enumerate(missing)}
+        request = {
+            "source": "kernel.py",
+            "result": "result.json",
+            "kernels": [
+                {
+                    "out": stems[key],
+                    "kernel": launch.kernel,
+                    "args": _kinds(launch),
+                    "constexprs": launch.constexprs,
+                    "num_warps": launch.num_warps,
+                    "num_stages": launch.num_stages,
+                    "arch": arch_number(arch),
+                }
+                for key, launch in missing.items()
+            ],
+        }
+        (folder / "request.json").write_text(json.dumps(request))
+        # Candidate code runs in this child: it is not told where the compile cache is.
+        env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
+        env["TRITON_CACHE_DIR"] = str(folder / "triton-cache")
+        env["TRITON_DEFAULT_FP_FUSION"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])
+        )
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "isa.nvidia.triton_compile", "request.json"],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=COMPILE_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            raise CompileError(
+                f"Triton took longer than {COMPILE_TIMEOUT_S} s to compile and was stopped"
+            ) from None
+        result_path = folder / "result.json"
+        if not result_path.is_file():
+            tail = (proc.stderr or proc.stdout).strip().splitlines()
+            raise CompileError(f"Triton failed: {tail[-1] if tail else 'no output'}")
+        results: dict[str, Any] = json.loads(result_path.read_text())
+    compiled: dict[str, Compiled] = {}
+    for key, launch in missing.items():
+        entry = results.get(stems[key], {})
+        if "error" in entry or "ptx" not in entry:
+            err = entry.get("error") or {"message": "Triton produced no PTX"}
+            line = err.get("line")
+            error = CompileError(str(err.get("message")), line if isinstance(line, int) else None)
+            store_error(key, error)
+            raise error
+        meta = entry["meta"]
+        if int(meta.get("global_scratch_size", 0)):
+            raise CompileError(
+                f"'{launch.kernel}' needs Triton's global scratch memory, which kernelwright "
+                "does not provide; use a [scratch] buffer of the plan instead",
+                launch.line,
+            )
+        ptxas = str(meta.get("ptxas") or "") or None
+        if ptxas is not None and not Path(ptxas).is_file():
+            ptxas = None
+        result = assemble(str(entry["ptx"]), arch, ptxas)
+        result.extra = {"name": str(meta["name"]), "shared": int(meta["shared"])}
+        store_cached(key, result)
+        compiled[key] = result
+    return compiled
+
+
+class TritonBackend(NvidiaBackend):
+    family = "triton"
+    language = "Triton (Python)"
+    source_suffix = ".py"
+    spec_file = "spec_triton.md"
+
+    def compile_plan(self, target: Target, source: str, iface: KernelInterface) -> NvidiaBuild:
+        plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)
+        check_buffers(plan, iface)
+        arch = target.arch or ARCHS[0]
+        launches = []
+        for launch, compiled in zip(
+            plan.launches, compile_launches(source, arch, list(plan.launches)), strict=True
+        ):
+            name = str(compiled.extra.get("name", launch.kernel))
+            params = entry_signatures(compiled.ptx).get(name, [])
+            extra = len(params) - len(launch.args)
+            if extra < 0:
+                raise CompileError(f"Triton's '{name}' takes fewer arguments than the plan passes")
+            # Triton's kernels take their shared memory as dynamic shared memory.
+            shared = int(str(compiled.extra.get("shared", 0))) + launch.shared
+            launches.append(
+                LaunchBuild(dataclasses.replace(launch, shared=shared), name, compiled, extra)
+            )
+        return NvidiaBuild(plan, launches)

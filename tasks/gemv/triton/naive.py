@@ -1,0 +1,24 @@
+"""gemv, naive: one program per row, the row in blocks of 32 (the speed-up baseline)."""
+
+import triton
+import triton.language as tl
+
+# @ [[launch]]
+# @ kernel = "gemv"
+# @ grid = ["M"]
+# @ num_warps = 1
+# @ constexprs = { BLOCK = 32 }
+# @ args = ["a", "x", "y", "K"]
+
+
+@triton.jit
+def gemv(a_ptr, x_ptr, y_ptr, k, BLOCK: tl.constexpr):
+    row = tl.program_id(0)
+    cols = tl.arange(0, BLOCK)
+    acc = tl.zeros([BLOCK], tl.float32)
+    for j in range(0, k, BLOCK):
+        mask = j + cols < k
+        a = tl.load(a_ptr + row * k + j + cols, mask=mask, other=0.0)
+        x = tl.load(x_ptr + j + cols, mask=mask, other=0.0)
+        acc += a * x
+    tl.store(y_ptr + row, tl.sum(acc, axis=0))
