@@ -162,7 +162,8 @@ def verify(
             f"failed on {len(failed)} of {len(verdicts)} configs; {where}: {f.error or f.summary}"
         )
     else:
-        reason = f"valid on all {len(verdicts)} configs"
+        n = len(verdicts)
+        reason = f"valid on all {n} configs" if n > 1 else "valid on its one config"
     return Verdict(
         compiled=True,
         valid=not failed,

@@ -44,7 +44,7 @@ def oracle_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 def test_scripted_oracle_solves_every_smoke_task_with_transcripts(oracle_run: Store) -> None:
     store = oracle_run
     records = store.trials()
-    assert len(records) == len(load_suite("smoke")) == 6
+    assert len(records) == len(load_suite("smoke"))
     assert all(r.status == "valid" for r in records), [r.reason for r in records]
     for r in records:
         assert r.steps == 4 and r.first_valid_step == 3
@@ -71,7 +71,7 @@ def test_show_renders_every_tool_call_and_result(oracle_run: Store) -> None:
     for result in ("write_kernel → ok", "compile → ok", "run → ok", "submit → ok"):
         assert result in text
     assert "step 4 · model" in text and "system prompt" in text
-    assert "valid on all 5 configs" in text  # the run tool's verdict
+    assert "valid on" in text  # the run tool's verdict (smoke runs one visible config)
 
 
 def test_an_exported_transcript_replays_to_the_same_calls(

@@ -14,9 +14,11 @@ from collections import Counter
 from pathlib import Path
 
 from eval.store import Store
+from tasks import load_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = "llm-resume-test"
+SMOKE = len(load_suite("smoke"))
 ARGS = [
     "run",
     "--suite",
@@ -72,7 +74,7 @@ def test_kill_9_mid_trial_then_restart_stores_everything_exactly_once(_private_d
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     trials_before, orphans = _counts(_private_db)
-    assert 2 <= trials_before < 6, f"the run was not cut mid-way ({trials_before} trials)"
+    assert 2 <= trials_before < SMOKE, f"the run was not cut mid-way ({trials_before} trials)"
     assert orphans > 0, "the kill did not land inside a trial"
     store = Store(str(_private_db))
     before = {r.key: (r.id, r.finished_at) for r in store.trials(RUN)}
@@ -87,11 +89,11 @@ def test_kill_9_mid_trial_then_restart_stores_everything_exactly_once(_private_d
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert f"{trials_before} of 6 trials already stored" in done.stdout
+    assert f"{trials_before} of {SMOKE} trials already stored" in done.stdout
 
     store = Store(str(_private_db))
     records = store.trials(RUN)
-    assert len(records) == 6
+    assert len(records) == SMOKE
     assert all(n == 1 for n in Counter((r.key.task, r.key.seed) for r in records).values())
     assert all(r.status == "valid" for r in records)
     for r in records:
@@ -101,4 +103,4 @@ def test_kill_9_mid_trial_then_restart_stores_everything_exactly_once(_private_d
         assert [e["kind"] for e in events] == CLEAN, r.key
         assert [e["seq"] for e in events] == list(range(len(CLEAN)))
     store.close()
-    assert _counts(_private_db) == (6, 0)
+    assert _counts(_private_db) == (SMOKE, 0)
