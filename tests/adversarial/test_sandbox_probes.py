@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.isolation import PROJECT_ROOT
+from sandbox.isolation import PROJECT_ROOT, read_only_paths
 from tests.adversarial.conftest import HONEST_SILU, MakeTask
 from tests.adversarial.exploits import assert_rejected, judge
 
@@ -136,10 +136,16 @@ def test_writes_outside_the_workspace(make_task: MakeTask) -> None:
 
 def test_private_tmp_is_not_the_hosts(make_task: MakeTask) -> None:
     marker = Path("/tmp/kw-probe-escape-marker")
+    # Read-only mounts of the project (and of Python) that live under /tmp show up as their
+    # mount points in the private /tmp; they are not the host's /tmp.
+    mounted = sorted(
+        {p.relative_to("/tmp").parts[0] for p in read_only_paths() if p.is_relative_to("/tmp")}
+    )
     body = (
         f'    open("{marker}", "w").write("x")\n'
         '    report(attempt("host tmp listing", '
-        'lambda: [n for n in os.listdir("/tmp") if not n.startswith("kw-worker-")]))'
+        f'lambda: [n for n in os.listdir("/tmp") if not n.startswith("kw-worker-") '
+        f"and n not in {mounted!r}]))"
     )
     task = make_task("tmp", probe(body))
     verdict = judge(task, "pyexec", probe(body), configs=("C1",))
