@@ -42,7 +42,7 @@ Semantics in brief (details in the modules):
   descriptors with 32 / 64 / 128-byte swizzles or A from registers) runs synchronously; its
   fence / commit / wait are no-ops.
 - Not supported (a `PtxError` naming the instruction): `call` (device functions that nvcc did
-  not inline, printf), TMA and mbarrier (cp.async.bulk, mbarrier.*), stmatrix, brx.idx.
+  not inline, printf), TMA and mbarrier (cp.async.bulk, mbarrier.*), brx.idx.
 - cp.async groups are tracked per chunk of blocks, which is exact when every block issues
   the same sequence of cp.async (as Triton's pipelined loops do).
 """

@@ -90,6 +90,7 @@ BUILDERS: dict[str, Builder] = {
     "activemask": warp.build_activemask,
     "redux": warp.build_redux,
     "ldmatrix": warp.build_ldmatrix,
+    "stmatrix": warp.build_stmatrix,
     "mma": warp.build_mma,
     "wgmma": warp.build_wgmma,
 }  # fmt: skip
@@ -137,7 +138,7 @@ def _build(ins: Instruction, ctx: Ctx, labels: dict[str, int]) -> Op:
         return Op(ins, "op", lambda st, m: wr(st, np.uint64(0), m), "other")
     if b == "call":
         raise PtxError("function calls ('call') are not supported by the emulator", ins.line)
-    if b in ("tcgen05", "mbarrier", "setmaxnreg", "stmatrix", "elect"):
+    if b in ("tcgen05", "mbarrier", "setmaxnreg", "elect"):
         raise PtxError(
             f"unsupported instruction '{ins.opcode}' (sm_90 warpgroup / TMA features)", ins.line
         )

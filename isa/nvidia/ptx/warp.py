@@ -176,6 +176,49 @@ def build_ldmatrix(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
     return ldm, "ld_shared", 0
 
 
+def build_stmatrix(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
+    """The inverse of ldmatrix: lanes 8i..8i+7 name the rows of matrix i, and register i of
+    lane t holds row t // 4, columns 2 (t % 4) and 2 (t % 4) + 1 (transposed with .trans)."""
+    nmat = next((int(m[1:]) for m in ins.mods if m in ("x1", "x2", "x4")), 1)
+    trans = "trans" in ins.mods
+    if "m8n8" not in ins.mods or "b16" not in ins.mods:
+        raise PtxError(f"unsupported stmatrix form '{ins.opcode}' (m8n8 .b16 only)", ins.line)
+    if len(ins.operands) != 2:
+        raise PtxError(f"'{ins.opcode}' takes an address and {nmat} registers", ins.line)
+    addr, _ = address(ins.operands[0], ctx, ins)
+    names = dest_names(ins.operands[1], ins)
+    if len(names) != nmat or any(n is None for n in names):
+        raise PtxError(f"'{ins.opcode}' reads {nmat} registers", ins.line)
+    t = np.arange(32)
+    r, c = t // 4, 2 * (t % 4)
+
+    def stm(st: ChunkState, m: np.ndarray | None) -> None:
+        act = _warp_active(st, m).any(axis=1)
+        warps = np.flatnonzero(act)
+        if warps.size == 0:
+            return
+        a = _full(st, addr(st)).astype(np.uint64).reshape(-1, 32)[warps][:, : 8 * nmat]
+        idx = (warps[:, None] * 32 + np.arange(8 * nmat)[None, :]).reshape(-1)
+        flat = access.shared_target(st, idx, a.reshape(-1), 16, ins)
+        access.shared_write_mark(st, idx, flat, 16, ins)
+        access.count_shared(st, idx, a.reshape(-1) % np.uint64(1 << 32), 16, store=True)
+        mats = np.zeros((warps.size, nmat, 8, 8), dtype=np.uint16)
+        for i, name in enumerate(names):
+            raw = np.asarray(st.regs[str(name)])
+            v = raw.view(np.uint32) if raw.dtype.itemsize == 4 else raw.astype(np.uint32)
+            v = v.reshape(-1, 32)[warps]
+            lo = (v & np.uint32(0xFFFF)).astype(np.uint16)
+            hi = (v >> np.uint32(16)).astype(np.uint16)
+            if trans:
+                mats[:, i, c, r], mats[:, i, c + 1, r] = lo, hi
+            else:
+                mats[:, i, r, c], mats[:, i, r, c + 1] = lo, hi
+        rows = mats.view(np.uint8).reshape(-1, 16)
+        st.shared[flat[:, None] + np.arange(16)[None, :]] = rows
+
+    return stm, "st_shared", 0
+
+
 # ---------------------------------------------------------------- mma.sync
 
 

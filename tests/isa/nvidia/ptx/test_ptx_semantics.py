@@ -590,3 +590,37 @@ def test_f16_and_bf16_round_trips_of_random_bits() -> None:
     # round to nearest even at the bf16 halfway point
     assert f32_to_bf16(np.array([1 + 2**-8], np.float32))[0] == 0x3F80
     assert f32_to_bf16(np.array([1 + 3 * 2**-8], np.float32))[0] == 0x3F82
+
+
+def _stmatrix_kernel(trans: str) -> str:
+    # Lane t holds words in[4t .. 4t+3] in r10..r13, stores them with stmatrix.x4 (lane t names
+    # row t % 8 of matrix t // 8), then writes back the 16-byte shared row t.
+    shared = ".shared .align 16 .b8 sm[512];"
+    body = f"""
+    mov.u32 %r2, sm;
+    shl.b32 %r3, %r1, 4;
+    add.s32 %r4, %r2, %r3;
+    mul.wide.u32 %rd4, %r1, 16;
+    add.s64 %rd5, %rd2, %rd4;
+    ld.global.v4.u32 {{%r10, %r11, %r12, %r13}}, [%rd5];
+    stmatrix.sync.aligned.m8n8.x4{trans}.shared.b16 [%r4], {{%r10, %r11, %r12, %r13}};
+    bar.sync 0;
+    ld.shared.v4.u32 {{%r20, %r21, %r22, %r23}}, [%r4];
+    add.s64 %rd6, %rd1, %rd4;
+    st.global.v4.u32 [%rd6], {{%r20, %r21, %r22, %r23}};
+"""
+    return ptx_kernel(body, params=2, shared=shared)
+
+
+@pytest.mark.parametrize("trans", ["", ".trans"])
+def test_stmatrix_lays_fragments_out_as_ldmatrix_reads_them(trans: str) -> None:
+    words = np.random.default_rng(3).integers(0, 2**32, 128, dtype=np.uint32)
+    out, _ = run_ptx(_stmatrix_kernel(trans), [words], (np.uint32, 128))
+    halves = words.view(np.uint16).reshape(32, 4, 2)  # lane, register, (low, high)
+    got = out.view(np.uint16).reshape(4, 8, 8)  # matrix, row, column
+    for lane in range(32):
+        row, col = lane // 4, 2 * (lane % 4)
+        for m in range(4):
+            for e in range(2):
+                r, c = (col + e, row) if trans else (row, col + e)
+                assert got[m, r, c] == halves[lane, m, e]
