@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from isa.accel.common.backend import AcceleratorBackend
 from isa.accel.common.dram import DramImage, symbols
 from isa.accel.tile import machine
 from isa.accel.tile.assembler import _LABEL, Program, assemble
 from isa.accel.tile.simulator import run
-from isa.base import Build, KernelInterface, RunResult, Target, Work
-
-SPEC_PATH = Path(__file__).with_name("spec.md")
+from isa.base import Build, KernelInterface, Target, Work
 
 
-@cache
-def _spec_text() -> str:
-    return SPEC_PATH.read_text()
-
-
-class TileBackend:
+class TileBackend(AcceleratorBackend):
     family = "tile"
     language = "TILE assembly"
     source_suffix = ".tasm"
     precision = "bf16"
-    unit = "cycles"
-
-    def check_target(self, target: Target) -> None:
-        if target.arch is not None:
-            raise ValueError(f"target 'tile' takes no architecture, got '{target.name}'")
-
-    def executors(self, target: Target) -> tuple[str, ...]:
-        return ("emu",)
-
-    def spec(self, target: Target) -> str:
-        return _spec_text()
+    spec_path = Path(__file__).with_name("spec.md")
 
     def build(self, target: Target, source: str, iface: KernelInterface) -> Build:
         program = assemble(source, symbols(iface))
@@ -49,26 +30,8 @@ class TileBackend:
             },
         )
 
-    def execute(
-        self,
-        target: Target,
-        build: Build,
-        iface: KernelInterface,
-        inputs: dict[str, np.ndarray],
-        executor: str = "emu",
-    ) -> RunResult:
-        program: Program = build.artifact
-        image = DramImage.create(iface, inputs)
-        stats = run(program, image.dram, regions=image.regions())
-        outputs = image.outputs()
-        findings = image.findings(inputs)
-        return RunResult(
-            outputs=outputs,
-            measure=float(stats.cycles),
-            unit=self.unit,
-            counters=stats.to_dict(),
-            findings=findings,
-        )
+    def simulate(self, program: Program, image: DramImage) -> Any:
+        return run(program, image.dram, regions=image.regions())
 
     def static_check(self, target: Target, source: str, forbidden: tuple[str, ...]) -> list[str]:
         """Lines that use an instruction the task forbids (e.g. `vcvt`, a bf16 downgrade)."""

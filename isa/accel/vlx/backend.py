@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from isa.accel.common.backend import AcceleratorBackend
 from isa.accel.common.dram import DramImage, symbols
 from isa.accel.vlx import machine
 from isa.accel.vlx.assembler import assemble
 from isa.accel.vlx.program import Program
 from isa.accel.vlx.simulator import run
 from isa.accel.vlx.stats import STALL_CAUSES
-from isa.base import Build, KernelInterface, RunResult, Target, Work
-
-SPEC_PATH = Path(__file__).with_name("spec.md")
+from isa.base import Build, KernelInterface, Target, Work
 
 
-@cache
-def _spec_text() -> str:
-    return SPEC_PATH.read_text()
-
-
-class VlxBackend:
+class VlxBackend(AcceleratorBackend):
     family = "vlx"
     language = "VLX assembly"
     source_suffix = ".vasm"
     precision = "fp32"
-    unit = "cycles"
-
-    def check_target(self, target: Target) -> None:
-        if target.arch is not None:
-            raise ValueError(f"target 'vlx' takes no architecture, got '{target.name}'")
-
-    def executors(self, target: Target) -> tuple[str, ...]:
-        return ("emu",)
-
-    def spec(self, target: Target) -> str:
-        return _spec_text()
+    spec_path = Path(__file__).with_name("spec.md")
 
     def build(self, target: Target, source: str, iface: KernelInterface) -> Build:
         program = assemble(source, symbols(iface))
@@ -48,24 +29,8 @@ class VlxBackend:
             diagnostics={"bundles": len(program.bundles), "bundle_limit": machine.MAX_BUNDLES},
         )
 
-    def execute(
-        self,
-        target: Target,
-        build: Build,
-        iface: KernelInterface,
-        inputs: dict[str, np.ndarray],
-        executor: str = "emu",
-    ) -> RunResult:
-        program: Program = build.artifact
-        image = DramImage.create(iface, inputs)
-        stats = run(program, image.dram, regions=image.regions())
-        return RunResult(
-            outputs=image.outputs(),
-            measure=float(stats.cycles),
-            unit=self.unit,
-            counters=stats.to_dict(),
-            findings=image.findings(inputs),
-        )
+    def simulate(self, program: Program, image: DramImage) -> Any:
+        return run(program, image.dram, regions=image.regions())
 
     def profile_report(
         self, counters: dict[str, Any], measure: float, roofline: float | None
