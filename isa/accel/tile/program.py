@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from isa.accel.common.operands import Imm, Label, Tag, Value
+
 
 @dataclass(frozen=True, slots=True)
 class Reg:
     """A register operand `rN` (read or written)."""
 
     index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """A value `rN + offset`; a plain constant uses r0, which always reads 0."""
-
-    reg: int
-    offset: int
-
-    def __str__(self) -> str:
-        if self.reg == 0:
-            return str(self.offset)
-        sign = "-" if self.offset < 0 else "+"
-        return f"r{self.reg} {sign} {abs(self.offset)}" if self.offset else f"r{self.reg}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,26 +29,6 @@ class Mem:
         name = f"{self.mem}.{self.axis}" if self.axis else self.mem
         inner = str(self.base) if self.stride is None else f"{self.base}, {self.stride}"
         return f"{name}[{inner}]"
-
-
-@dataclass(frozen=True, slots=True)
-class Imm:
-    """A float immediate `#1.5`, already rounded to fp32."""
-
-    value: float
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """A branch target: the label's name and the index of the instruction it names."""
-
-    name: str
-    index: int
 
 
 Operand = Reg | Value | Mem | Imm | Tag | Label

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from isa.accel.common.operands import Imm, Label, Tag, Value
+
 
 @dataclass(frozen=True, slots=True)
 class Reg:
@@ -28,20 +30,6 @@ class Lane:
 
 
 @dataclass(frozen=True, slots=True)
-class Value:
-    """A value `rN + offset`; a plain constant uses r0, which always reads 0."""
-
-    reg: int
-    offset: int
-
-    def __str__(self) -> str:
-        if self.reg == 0:
-            return str(self.offset)
-        sign = "-" if self.offset < 0 else "+"
-        return f"r{self.reg} {sign} {abs(self.offset)}" if self.offset else f"r{self.reg}"
-
-
-@dataclass(frozen=True, slots=True)
 class Mem:
     """`L[base]` (a vector access), `L[base, stride]` or `D[base, stride]` (DMA blocks)."""
 
@@ -52,26 +40,6 @@ class Mem:
     def __str__(self) -> str:
         inner = str(self.base) if self.stride is None else f"{self.base}, {self.stride}"
         return f"{self.mem}[{inner}]"
-
-
-@dataclass(frozen=True, slots=True)
-class Imm:
-    """A float immediate `#1.5`, already rounded to fp32."""
-
-    value: float
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """A branch target: the label's name and the index of the bundle it names."""
-
-    name: str
-    index: int
 
 
 Operand = Reg | Lane | Value | Mem | Imm | Tag | Label
