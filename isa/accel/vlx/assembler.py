@@ -6,9 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping
 
-import numpy as np
-
-from isa.accel.common.expr import ExprError, evaluate_float, evaluate_int
+from isa.accel.common.constants import ConstantParsing
 from isa.accel.common.syntax import missing_comma, split_top_level, split_word
 from isa.accel.vlx.machine import (
     LANES,
@@ -52,14 +50,12 @@ _LANE = re.compile(r"v(\d+)\s*\[(.*)\]", re.S)
 _TAG = re.compile(r"t(\d+)")
 _REG_VALUE = re.compile(r"r(\d+)\s*(?:([+-])(.*))?", re.S)
 _MEMORY = re.compile(r"([A-Za-z_]\w*)\s*\[(.*)\]", re.S)
-_INT32 = (-(2**31), 2**31 - 1)
-_FP32_MAX = float(np.finfo(np.float32).max)
 _FILES = {"r": ("register", NUM_REGS), "v": ("vector register", NUM_VREGS)}
 _FILES["a"] = ("accumulator", NUM_ACCS)
 _RESERVED = ("min", "max", "cdiv", "inf", "L", "D")
 
 
-class _Assembler:
+class _Assembler(ConstantParsing):
     def __init__(self, symbols: Mapping[str, int]) -> None:
         self.symbols = {name: int(value) for name, value in symbols.items()}
         self.names: dict[str, int] = {}
@@ -378,27 +374,8 @@ class _Assembler:
             raise self.error(f"'{text}' is missing the number after '{sign}'")
         return Value(reg.index, self.checked(self.int_expr(f"0 {sign} {rest}"), text))
 
-    def checked(self, value: int, text: str) -> int:
-        if not _INT32[0] <= value <= _INT32[1]:
-            raise self.error(f"'{text}' is {value}, which does not fit in 32 bits")
-        return value
-
-    def int_expr(self, text: str) -> int:
-        try:
-            return evaluate_int(text, self.names, self.symbols)
-        except ExprError as e:
-            raise self.error(e.message) from None
-
     def immediate(self, what: str, text: str) -> Imm:
-        try:
-            value = evaluate_float(text, self.names, self.symbols)
-        except ExprError as e:
-            raise self.error(f"{what}: {e.message}") from None
-        if value != value:
-            raise self.error(f"{what}: '#{text}' is not a number")
-        if abs(value) != float("inf") and abs(value) > _FP32_MAX:
-            raise self.error(f"{what}: '#{text}' is {value:g}, which does not fit in fp32")
-        return Imm(float(np.float32(value)))
+        return Imm(self.float_immediate(what, text))
 
     # --- branches ---
 
