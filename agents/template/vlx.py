@@ -189,6 +189,7 @@ class MatKernel:
     out: str
     epilogue: str = ""
     prologue: str = ""
+    batch: str = ""  # a size naming how many independent products there are (batched matmul)
 
 
 def mat_kernel(name: str, k: MatKernel) -> str:
@@ -199,18 +200,23 @@ def mat_kernel(name: str, k: MatKernel) -> str:
         ".equ ABUF, 0                          // BR x K block of a\n"
         ".equ BBUF, 16384                      // K x 16 panel of b\n"
         ".equ OBUF, 49152                      // BR x 16 tile of the output\n"
-        ".equ BIAS, 61440\n" + k.prologue + "        li    r1, 0\n"
+        ".equ BIAS, 61440\n"
+        + k.prologue
+        + ("batch:\n" if k.batch else "")
+        + "        li    r1, 0\n"
         "mblock:\n"
         "        sub   r2, $M, r1\n"
         "        min   r2, r2, BR            // rows in this block\n"
         "        mul   r3, r1, $K\n"
+        "        add   r3, r3, r15           // + the batch's offset in a\n"
         f"        dld   t0, L[ABUF, $K], D[r3 + @{k.a}, $K], r2, $K\n"
         "        dwait t0\n"
         "        loop  r4, NT\n"
         "        mul   r5, r4, 16            // the tile's first column\n"
         "        sub   r6, $N, r5\n"
         "        min   r6, r6, 16            // columns in the tile\n"
-        f"        dld   t1, L[BBUF, 16], D[r5 + @{k.b}, $N], $K, r6\n"
+        "        add   r18, r5, r16          // + the batch's offset in b\n"
+        f"        dld   t1, L[BBUF, 16], D[r18 + @{k.b}, $N], $K, r6\n"
         "        dwait t1\n"
         "        li    r8, ABUF\n"
         "        li    r10, OBUF\n"
@@ -228,11 +234,22 @@ def mat_kernel(name: str, k: MatKernel) -> str:
         "        endloop\n"
         "        mul   r13, r1, $N\n"
         "        add   r13, r13, r5\n"
+        "        add   r13, r13, r17         // + the batch's offset in the output\n"
         f"        dst   t2, D[r13 + @{k.out}, $N], L[OBUF, 16], r2, r6\n"
         "        dwait t2\n"
         "        endloop\n"
         "        add   r1, r1, BR\n"
-        "        blt   r1, $M, mblock\n"
+        "        blt   r1, $M, mblock\n" + (_next_batch(k.batch) if k.batch else "")
+    )
+
+
+def _next_batch(count: str) -> str:
+    return (
+        "        add   r14, r14, 1\n"
+        "        mul   r15, r14, $M * $K\n"
+        "        mul   r16, r14, $K * $N\n"
+        "        mul   r17, r14, $M * $N\n"
+        f"        blt   r14, {count}, batch\n"
     )
 
 
@@ -256,4 +273,7 @@ def compile_vlx(task_id: str) -> str | None:
         return row_kernel(task_id, ROW_KERNELS[task_id])
     if task_id in MAT_KERNELS:
         return mat_kernel(task_id, MAT_KERNELS[task_id])
-    return None
+    from agents.template.vlx_suite import SUITE_KERNELS
+
+    make = SUITE_KERNELS.get(task_id)
+    return make() if make else None

@@ -308,6 +308,7 @@ def _mat_half(
     cur: tuple[str, str, str, str],
     nxt: tuple[str, str],
     label: str,
+    batch: bool = False,
 ) -> str:
     panel, obuf, load_tag, store_tag = cur
     next_panel, next_tag = nxt
@@ -326,7 +327,8 @@ def _mat_half(
         "        mul   r15, r14, 16\n"
         "        sub   r16, $N, r15\n"
         "        min   r16, r16, 16\n"
-        f"        dld   {next_tag}, L[{next_panel}, 16], D[r15 + @{b}, $N], $K, r16\n"
+        + ("        add   r15, r15, r26\n" if batch else "")
+        + f"        dld   {next_tag}, L[{next_panel}, 16], D[r15 + @{b}, $N], $K, r16\n"
         f"{label}:\n"
         "        mul   r5, r4, 16            // the tile's first column\n"
         "        { sub r13, $N, r5 ; add r17, r2, 7 }\n"
@@ -337,12 +339,26 @@ def _mat_half(
         + _loop("r20", "r17", group)
         + "        mul   r24, r1, $N\n"
         "        add   r24, r24, r5\n"
-        f"        dst   {store_tag}, D[r24 + @{out}, $N], L[{obuf}, 16], r2, r13\n"
+        + ("        add   r24, r24, r27\n" if batch else "")
+        + f"        dst   {store_tag}, D[r24 + @{out}, $N], L[{obuf}, 16], r2, r13\n"
         "        add   r4, r4, 1\n"
     )
 
 
-def mat_kernel(name: str, a: str, b: str, out: str, epilogue: list[str], prologue: str) -> str:
+def mat_kernel(
+    name: str, a: str, b: str, out: str, epilogue: list[str], prologue: str, batch: str = ""
+) -> str:
+    """out = a @ b with `epilogue` on every 16-column result; with `batch` (a size), that many
+    independent products, r25..r27 holding the current one's offsets in a, b and out."""
+    next_batch = (
+        "        add   r28, r28, 1\n"
+        "        mul   r25, r28, $M * $K\n"
+        "        mul   r26, r28, $K * $N\n"
+        "        mul   r27, r28, $M * $N\n"
+        f"        blt   r28, {batch}, batch\n"
+        if batch
+        else ""
+    )
     return (
         f"// {name}: optimised VLX kernel (register-blocked 8 x 16, scheduled, double-buffered)\n"
         ".equ KP, cdiv($K, 16) * 16          // a row in local memory, padded with zeros\n"
@@ -364,22 +380,23 @@ def mat_kernel(name: str, a: str, b: str, out: str, epilogue: list[str], prologu
             "        vst   L[r6 + B0], v31\n        vst   L[r6 + B1], v31\n",
         )
         + prologue
+        + ("batch:\n" if batch else "")
         + "        li    r1, 0\n"
         "mblock:\n"
         "        sub   r2, $M, r1\n"
         "        { min r2, r2, BR ; mul r3, r1, $K }   // rows in this block\n"
-        f"        dld   t0, L[ABUF, KP], D[r3 + @{a}, $K], r2, $K\n"
-        f"        dld   t4, L[B0, 16], D[@{b}, $N], $K, min(16, $N)\n"
+        + ("        add   r3, r3, r25\n" if batch else "")
+        + f"        dld   t0, L[ABUF, KP], D[r3 + @{a}, $K], r2, $K\n"
+        f"        dld   t4, L[B0, 16], D[{'r26 + ' if batch else ''}@{b}, $N], $K, min(16, $N)\n"
         "        { dwait t0 ; li r4, 0 }\n"
         "ntile:\n"
-        + _mat_half(b, out, epilogue, ("B0", "O0", "t4", "t6"), ("B1", "t5"), "even")
+        + _mat_half(b, out, epilogue, ("B0", "O0", "t4", "t6"), ("B1", "t5"), "even", bool(batch))
         + "        bge   r4, NT, mdone\n"
-        + _mat_half(b, out, epilogue, ("B1", "O1", "t5", "t7"), ("B0", "t4"), "odd")
+        + _mat_half(b, out, epilogue, ("B1", "O1", "t5", "t7"), ("B0", "t4"), "odd", bool(batch))
         + "        blt   r4, NT, ntile\n"
         "mdone:\n"
         "        add   r1, r1, BR\n"
-        "        blt   r1, $M, mblock\n"
-        "        dwait t6\n"
+        "        blt   r1, $M, mblock\n" + next_batch + "        dwait t6\n"
         "        dwait t7\n"
     )
 
