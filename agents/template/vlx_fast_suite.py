@@ -119,9 +119,11 @@ def row_max() -> str:
 # --- layernorm: groups of 4 rows; sums and sums of squares in one pass ---
 
 
-def layernorm_body() -> str:
+def layernorm_body(src: str = "{IN}", dst: str = "{OUT}") -> str:
+    """Groups of 4 rows at `src` (RS words apart, padding 0), normalised into `dst`; g at
+    CONST and beta at CONST + NP."""
     rows = range(4)
-    sums = [f"vld v{k}, L[r8 + {{IN}} + {k} * RS]" for k in rows]
+    sums = [f"vld v{k}, L[r8 + {src} + {k} * RS]" for k in rows]
     sums += [f"vmac a{k}, v{k}, #1" for k in rows] + [f"vmac a{4 + k}, v{k}, v{k}" for k in rows]
     sums.append("add r8, r8, 16")
     stats = [f"vrd v{16 + k}, a{k}" for k in rows] + [f"vrd v{20 + k}, a{4 + k}" for k in rows]
@@ -134,11 +136,11 @@ def layernorm_body() -> str:
     stats += [f"vadd v{20 + k}, v{20 + k}, #1e-5" for k in rows]
     stats += [f"vrsqrt v{20 + k}, v{20 + k}" for k in rows]
     scale = ["vld v8, L[r11 + CONST]", "vld v9, L[r11 + CONST + NP]"]
-    scale += [f"vld v{k}, L[r8 + {{IN}} + {k} * RS]" for k in rows]
+    scale += [f"vld v{k}, L[r8 + {src} + {k} * RS]" for k in rows]
     scale += [f"vsub v{k}, v{k}, v{16 + k}" for k in rows]
     scale += [f"vmul v{k}, v{k}, v{20 + k}" for k in rows]
     scale += [f"vfma v{k}, v{k}, v8, v9" for k in rows]
-    scale += [f"vst L[r8 + {{OUT}} + {k} * RS], v{k}" for k in rows]
+    scale += [f"vst L[r8 + {dst} + {k} * RS], v{k}" for k in rows]
     scale += ["add r8, r8, 16", "add r11, r11, 16"]
     inner = (
         render([f"vclr a{i}" for i in range(8)] + ["mov r8, r6"])
@@ -158,6 +160,65 @@ def layernorm() -> str:
     return row_kernel("layernorm", "x", "y", "$N", layernorm_body(), prologue, 4, 16, True)
 
 
+def _ln_consts(g: str, beta: str, width: str) -> str:
+    return (
+        _const(g, "0")
+        + "        vst   L[CONST + NP + NP - 16], v31\n"
+        + f"        dld   t4, L[CONST + NP], D[@{beta}], 1, {width}\n        dwait t4\n"
+    )
+
+
+def add_layernorm() -> str:
+    """The block's rows of r come into the output buffer (its padding zeroed first), are added
+    to x's in four-vector steps (rows are a multiple of 64 words), then normalised."""
+    add = [f"vld v{j}, L[r8 + {{IN}} + {16 * j}]" for j in range(4)]
+    add += [f"vld v{4 + j}, L[r8 + {{OUT}} + {16 * j}]" for j in range(4)]
+    add += [f"vadd v{j}, v{j}, v{4 + j}" for j in range(4)]
+    add += [f"vst L[r8 + {{IN}} + {16 * j}], v{j}" for j in range(4)]
+    add.append("add r8, r8, 64")
+    zero = "".join(f"        vst   L[r6 + {{OUT}} + NP - {16 * (i + 1)}], v31\n" for i in range(4))
+    residual = (
+        "        vmov  v31, #0\n"
+        + _loop("r5", "r2", "        mul   r6, r5, RS\n" + zero)
+        + "        mul   r13, r1, W\n"
+        "        dld   t5, L[{OUT}, RS], D[r13 + @r, W], r2, W\n"
+        "        { dwait t5 ; mul r5, r2, RS / 64 ; li r8, 0 }\n" + _loop("r10", "r5", render(add))
+    )
+    prologue = _pad_rows("0", 4) + _ln_consts("g", "b", "W")
+    body = residual + layernorm_body()
+    return row_kernel("add_layernorm", "x", "y", "$N", body, prologue, 4, 64)
+
+
+def layernorm_linear() -> str:
+    """Each block of x's rows is normalised in place before the products (g and beta padded
+    with 0 keep the rows' zero padding 0); g and beta sit in the second half of b's panels
+    (K <= 512)."""
+    prologue = (
+        ".equ RS, KP\n.equ NP, KP\n.equ G, 4\n.equ W, $K\n"
+        ".equ CONST, B1 + 8192                // g and beta\n"
+        + _ln_consts("g", "beta", "$K")
+        + "        dld   t3, L[BIAS], D[@b], 1, $N\n        dwait t3\n"
+    )
+    block = layernorm_body("ABUF", "ABUF")
+    return mat_kernel(
+        "layernorm_linear", "x", "w", "y", ["vadd {v}, {v}, v30"], prologue, block=block
+    )
+
+
+SILU_GATE = [
+    "vmul {t}, {g}, #-1",
+    "vexp {t}, {t}",
+    "vadd {t}, {t}, #1",
+    "vrcp {t}, {t}",
+    "vmul {t}, {g}, {t}",
+    "vmul {v}, {v}, {t}",
+]
+
+
+def swiglu() -> str:
+    return mat_kernel("swiglu", "x", "wg", "y", SILU_GATE, "", b2="wu")
+
+
 # --- matrix kernels ---
 
 
@@ -170,7 +231,71 @@ def batched_matmul() -> str:
     return mat_kernel("batched_matmul", "a", "b", "c", [], "", batch="$B")
 
 
+def _rope_step(vectors: int) -> str:
+    """`vectors` (position, head) rows: x1 in X1, x2 in X2 (RP words apart, like y1, y2 in
+    Y1, Y2); r8 = the first row's word, r9 = its position's cos/sin word (heads of one
+    position share it, so rows advance r8 by RP and r9 by RP every H rows)."""
+    ops: list[str] = []
+    for j in range(vectors):
+        ops += [f"vld v{4 * j}, L[r8 + X1 + {16 * j}]", f"vld v{4 * j + 1}, L[r8 + X2 + {16 * j}]"]
+        ops += [f"vld v{4 * j + 2}, L[r9 + COS + {16 * j}]"]
+        ops += [f"vld v{4 * j + 3}, L[r9 + SIN + {16 * j}]"]
+    for j in range(vectors):
+        x1, x2, c, sn = (f"v{4 * j + i}" for i in range(4))
+        ops += [f"vmul v{16 + j}, {x1}, {c}", f"vmul v{24 + j}, {x2}, {sn}"]
+        ops += [f"vsub v{16 + j}, v{16 + j}, v{24 + j}"]
+        ops += [f"vmul v{24 + j}, {x2}, {c}", f"vfma v{24 + j}, {x1}, {sn}, v{24 + j}"]
+        ops += [f"vst L[r8 + Y1 + {16 * j}], v{16 + j}", f"vst L[r8 + Y2 + {16 * j}], v{24 + j}"]
+    ops.append(f"add r8, r8, {16 * vectors}")
+    ops.append(f"add r9, r9, {16 * vectors}")
+    return render(ops)
+
+
+def rope() -> str:
+    """Halves of every (position, head) row are split into their own rows of RP words by the
+    DMA (x1 rows and x2 rows), so no vector crosses a half; y1 and y2 go back the same way."""
+    return (
+        "// rope: optimised VLX kernel (halves split by DMA, unrolled, scheduled)\n"
+        ".equ RP, cdiv($R, 16) * 16\n"
+        ".equ BS, max(1, min($S, 10240 / ($H * RP + RP)))  // positions per block\n"
+        ".equ X1, 0\n"
+        ".equ X2, 10240\n"
+        ".equ Y1, 20480\n"
+        ".equ Y2, 30720\n"
+        ".equ COS, 40960\n"
+        ".equ SIN, 51200\n"
+        "        li    r1, 0\n"
+        "block:\n"
+        "        { sub r2, $S, r1 ; mul r3, r1, $H * 2 * $R }\n"
+        "        { min r2, r2, BS ; mul r4, r1, $R }\n"
+        "        mul   r5, r2, $H            // rows of this block\n"
+        "        dld   t0, L[X1, RP], D[r3 + @x, 2 * $R], r5, $R\n"
+        "        dld   t0, L[X2, RP], D[r3 + @x + $R, 2 * $R], r5, $R\n"
+        "        dld   t0, L[COS, RP], D[r4 + @cos, $R], r2, $R\n"
+        "        dld   t0, L[SIN, RP], D[r4 + @sin, $R], r2, $R\n"
+        "        { dwait t0 ; li r8, 0 ; li r9, 0 }\n"
+        "        dwait t1\n"
+        "        loop  r6, r2\n"
+        "        loop  r7, $H\n"
+        "        mov   r11, r9\n"
+        + _loop("r10", "RP / 16", _rope_step(1))
+        + "        mov   r9, r11\n"
+        "        endloop\n"
+        "        add   r9, r9, RP\n"
+        "        endloop\n"
+        "        dst   t1, D[r3 + @y, 2 * $R], L[Y1, RP], r5, $R\n"
+        "        dst   t1, D[r3 + @y + $R, 2 * $R], L[Y2, RP], r5, $R\n"
+        "        add   r1, r1, BS\n"
+        "        blt   r1, $S, block\n"
+        "        dwait t1\n"
+    )
+
+
 SUITE_ORACLES: dict[str, Callable[[], str]] = {
+    "rope": rope,
+    "add_layernorm": add_layernorm,
+    "layernorm_linear": layernorm_linear,
+    "swiglu": swiglu,
     "relu": relu,
     "gelu": gelu,
     "row_sum": row_sum,
