@@ -20,6 +20,7 @@ from agents.template.vlx_fast import (
     mat_kernel,
     row_kernel,
 )
+from agents.template.vlx_fast_blocks import BIAS, GELU, RELU, product, zero
 from agents.template.vlx_schedule import render
 
 # --- elementwise: the tensors as one run of M*N words, double-buffered blocks of B words ---
@@ -387,10 +388,73 @@ def _pixel_groups(start: list[str], taps: str, finish: list[str]) -> str:
     )
 
 
+CONV_LAYOUT = """\
+.equ XBUF, 0
+.equ WBUF, 45056
+.equ OBUF, 61440 - OWP * FP        // one output row: OWP x FP
+"""
+
+
 def conv2d() -> str:
+    store = (
+        "        mul   r11, r1, OW * $F\n        dst   t2, D[r11 + @y, $F], L[OBUF, FP], OW, $F\n"
+    )
+    return conv_rows("conv2d", "w", CONV_LAYOUT, (), "", store)
+
+
+def conv_block() -> str:
+    """conv_rows with b1 and relu into a row of h, then the 1 x 1 convolution as a product
+    with w2 (resident, zero padded) plus b2 and relu."""
+    layout = (
+        ".equ GP, cdiv($G, 16) * 16\n"
+        ".equ XBUF, 0                       // x (H * W * C <= 32,000)\n"
+        ".equ WBUF, 32768\n"
+        ".equ OBUF, 49152                   // a row of h: OWP x FP\n"
+        ".equ W2, 53248                     // FP x GP\n"
+        ".equ O2, 57344                     // a row of y: OWP x GP\n"
+        ".equ B1, 61440\n"
+        ".equ B2, 63488\n"
+    )
+    prologue = (
+        zero("W2", "4096")
+        + zero("B1", "4096")
+        + "        dld   t3, L[W2, GP], D[@w2, $G], $F, $G\n"
+        "        dld   t3, L[B1], D[@b1], 1, $F\n"
+        "        dld   t3, L[B2], D[@b2], 1, $G\n"
+        "        dwait t3\n"
+    )
+    layer2 = product(
+        "OBUF",
+        "FP",
+        "FP / 16",
+        "W2",
+        "GP",
+        "GP / 16",
+        "OWP / 8",
+        "O2",
+        "GP",
+        (*BIAS, *RELU),
+        "B2",
+    )
+    store = (
+        layer2 + "        mul   r11, r1, OW * $G\n"
+        "        dst   t2, D[r11 + @y, $G], L[O2, GP], OW, $G\n"
+    )
+    epilogue = ("vadd {v}, {v}, v30", "vrelu {v}, {v}")
+    return conv_rows(
+        "conv_block", "w1", layout + prologue, epilogue, "        vld   v30, L[r3 + B1]\n", store
+    )
+
+
+def conv_rows(
+    name: str, w: str, layout: str, epilogue: tuple[str, ...], tile: str, store: str
+) -> str:
     """A patch row (KW * C words, padded to RWP with zero rows of w) is contiguous in x, so
-    each output row is a matrix product: 8 pixels x 16 filters per block of accumulators."""
+    each output row is a matrix product: 8 pixels x 16 filters per block of accumulators.
+    `epilogue` ops act on each result {v} (after `tile` ran at the filter tile's start,
+    r3 = its first filter); `store` runs per output row r1 (tag t2)."""
     finish = [f"vrd v{i}, a{i}" for i in range(8)]
+    finish += [op.format(v=f"v{i}") for op in epilogue for i in range(8)]
     finish += [f"vst L[r19 + OBUF + {i} * FP], v{i}" for i in range(8)]
     finish += ["add r5, r5, 8", "add r19, r19, 8 * FP"]
     taps = _loop(
@@ -403,20 +467,18 @@ def conv2d() -> str:
     start = ["mul r20, r1, $W", "mov r22, r3"]
     start += ["add r20, r20, r5", "mul r20, r20, $C"]
     return (
-        "// conv2d: optimised VLX kernel (register-blocked 8 pixels x 16 filters, scheduled)\n"
+        f"// {name}: optimised VLX kernel (register-blocked 8 pixels x 16 filters, scheduled)\n"
         + CONV_SIZES
         + ".equ FP, cdiv($F, 16) * 16          // a row of w in local memory\n"
         ".equ RW, $KW * $C                  // contiguous words of one patch row\n"
         ".equ RWP, cdiv(RW, 16) * 16        // rows of w per kernel row, zero padded\n"
-        ".equ XBUF, 0\n"
-        ".equ WBUF, 45056\n"
-        ".equ OBUF, 61440 - OWP * FP        // one output row: OWP x FP\n"
-        "        { vmov v31, #0 ; li r5, WBUF }\n"
+        + layout
+        + "        { vmov v31, #0 ; li r5, WBUF }\n"
         + _loop("r4", "$KH * RWP * FP / 16", "        { vst L[r5], v31 ; add r5, r5, 16 }\n")
         + "        li    r5, $H * $W * $C\n"
         + _loop("r4", "RWP / 16 + 1", "        { vst L[r5], v31 ; add r5, r5, 16 }\n")
         + "        dld   t0, L[XBUF], D[@x], 1, $H * $W * $C\n"
-        "        { li r5, WBUF ; li r6, @w }\n"
+        f"        {{ li r5, WBUF ; li r6, @{w} }}\n"
         + _loop(
             "r4",
             "$KH",
@@ -432,11 +494,10 @@ def conv2d() -> str:
             "r2",
             "FP / 16",
             "        { shl r3, r2, 4 ; li r5, 0 }  // the tile's first filter; first pixel\n"
-            "        mov   r19, r3\n" + _pixel_groups(start, taps, finish),
+            "        mov   r19, r3\n" + tile + _pixel_groups(start, taps, finish),
         )
-        + "        mul   r11, r1, OW * $F\n"
-        "        dst   t2, D[r11 + @y, $F], L[OBUF, FP], OW, $F\n"
-        "        add   r1, r1, 1\n"
+        + store
+        + "        add   r1, r1, 1\n"
         "        blt   r1, OH, orow\n"
         "        dwait t2\n"
     )
@@ -492,3 +553,53 @@ def depthwise_conv2d() -> str:
 
 SUITE_ORACLES["conv2d"] = conv2d
 SUITE_ORACLES["depthwise_conv2d"] = depthwise_conv2d
+
+
+# --- two layers and convolution blocks: register-blocked products between local buffers ---
+
+
+def ffn() -> str:
+    """w1 and w2 stay in local memory (zero padded); per block of rows, h = gelu(x w1 + b1)
+    is kept on chip in 8 x 16 blocks and multiplied by w2 the same way. Needs
+    cdiv(E, 16) * cdiv(F, 16) * 256 <= 16,384."""
+    layer1 = product(
+        "XB", "EP", "EP / 16", "W1", "FP", "FP / 16", "r17", "HB", "FP", BIAS + GELU, "B1"
+    )
+    layer2 = product("HB", "FP", "FP / 16", "W2", "EP", "EP / 16", "r17", "OB", "EP", BIAS, "B2")
+    return (
+        "// ffn: optimised VLX kernel (weights resident, register-blocked 8 x 16, scheduled)\n"
+        ".equ EP, cdiv($E, 16) * 16\n"
+        ".equ FP, cdiv($F, 16) * 16\n"
+        ".equ BR, max(8, min(cdiv($M, 8) * 8, min(8192 / EP, 12288 / FP) / 8 * 8))\n"
+        ".equ W1, 0                         // EP x FP\n"
+        ".equ W2, 16384                     // FP x EP\n"
+        ".equ XB, 32768\n"
+        ".equ HB, 40960\n"
+        ".equ OB, 53248\n"
+        ".equ B1, 61440\n"
+        ".equ B2, 63488\n"
+        + zero("W1", "32768")
+        + zero("B1", "4096")
+        + "        dld   t4, L[W1, FP], D[@w1, $F], $E, $F\n"
+        "        dld   t4, L[W2, EP], D[@w2, $E], $F, $E\n"
+        "        dld   t4, L[B1], D[@b1], 1, $F\n"
+        "        dld   t4, L[B2], D[@b2], 1, $E\n"
+        + _loop("r4", "BR", "        mul   r5, r4, EP\n        vst   L[r5 + XB + EP - 16], v31\n")
+        + "        { dwait t4 ; li r1, 0 }\n"
+        "block:\n"
+        "        { sub r2, $M, r1 ; mul r3, r1, $E }\n"
+        "        min   r2, r2, BR\n"
+        "        dld   t0, L[XB, EP], D[r3 + @x, $E], r2, $E\n"
+        "        { add r17, r2, 7 ; dwait t0 }\n"
+        "        { shr r17, r17, 3 ; dwait t2 }    // groups of 8 rows\n"
+        + layer1
+        + layer2
+        + "        dst   t2, D[r3 + @y, $E], L[OB, EP], r2, $E\n"
+        "        add   r1, r1, BR\n"
+        "        blt   r1, $M, block\n"
+        "        dwait t2\n"
+    )
+
+
+SUITE_ORACLES["ffn"] = ffn
+SUITE_ORACLES["conv_block"] = conv_block
