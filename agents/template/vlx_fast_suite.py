@@ -603,3 +603,15 @@ def ffn() -> str:
 
 SUITE_ORACLES["ffn"] = ffn
 SUITE_ORACLES["conv_block"] = conv_block
+
+
+def _attention_oracles() -> None:
+    from agents.template import vlx_fast_attention as fa
+
+    for task_id in ("sdpa", "flash_attention", "mha", "gqa", "mqa"):
+        SUITE_ORACLES[task_id] = getattr(fa, task_id)
+    SUITE_ORACLES["attention_scores"] = fa.attention_scores
+    SUITE_ORACLES["softmax_matmul"] = fa.softmax_matmul
+
+
+_attention_oracles()
