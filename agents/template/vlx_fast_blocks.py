@@ -14,10 +14,10 @@ from agents.template.vlx_fast import _loop
 from agents.template.vlx_schedule import render
 
 
-def _chunk(a: str, a_stride: str, b: str, b_stride: str) -> str:
+def _chunk(a: str, a_stride: str, b: str, b_stride: str, rows: int = 8) -> str:
     ops = [f"vld v{k}, L[r22 + {b} + {k} * {b_stride}]" for k in range(16)]
-    ops += [f"vld v{16 + i}, L[r21 + {a} + {i} * {a_stride}]" for i in range(8)]
-    ops += [f"vmac a{i}, v{k}, v{16 + i}[{k}]" for k in range(16) for i in range(8)]
+    ops += [f"vld v{16 + i}, L[r21 + {a} + {i} * {a_stride}]" for i in range(rows)]
+    ops += [f"vmac a{i}, v{k}, v{16 + i}[{k}]" for k in range(16) for i in range(rows)]
     ops += ["add r21, r21, 16", f"add r22, r22, 16 * {b_stride}"]
     return render(ops)
 
@@ -35,33 +35,39 @@ def product(
     epilogue: tuple[str, ...] = (),
     vector: str = "",
     init: tuple[str, ...] = (),
+    starts: tuple[str, str, str] = ("0", "", ""),
+    rows: int = 8,
 ) -> str:
-    """out rows (8 per group, `groups` groups) = a rows @ b over `chunks` chunks of 16 k, for
-    `tiles` 16-column tiles. `vector` (a buffer) is loaded per tile into v30 (a bias or a
-    mask); `epilogue` ops act on each result {v} with a temporary {t}; `init` ops replace
-    clearing the accumulators ({a} the accumulator, {i} the row, {v} and {t} free registers,
-    r19 the output row's address offset)."""
+    """out rows (`rows` per group: 8, or 4 in half the code; `groups` groups) = a rows @ b
+    over `chunks` chunks of 16 k, for `tiles` 16-column tiles. `vector` (a buffer) is loaded
+    per tile into v30 (a bias or a mask); `epilogue` ops act on each result {v} of row {i} of
+    the group (at r19 + {i} * out_stride in `out`) with a temporary {t}; `init` ops replace
+    clearing the accumulators ({a} the accumulator, {i} the row, {v} and {t} free registers).
+    `starts`: a register (or constant) where a's rows start, and registers added to b's and
+    out's column (empty: none)."""
     start = (
-        [op.format(a=f"a{i}", i=i, v=f"v{i}", t=f"v{8 + i}") for op in init for i in range(8)]
+        [op.format(a=f"a{i}", i=i, v=f"v{i}", t=f"v{8 + i}") for op in init for i in range(rows)]
         if init
-        else [f"vclr a{i}" for i in range(8)]
+        else [f"vclr a{i}" for i in range(rows)]
     )
-    finish = [f"vrd v{i}, a{i}" for i in range(8)]
-    finish += [op.format(v=f"v{i}", t=f"v{8 + i}") for op in epilogue for i in range(8)]
-    finish += [f"vst L[r19 + {out} + {i} * {out_stride}], v{i}" for i in range(8)]
-    finish += [f"add r18, r18, 8 * {a_stride}", f"add r19, r19, 8 * {out_stride}"]
+    finish = [f"vrd v{i}, a{i}" for i in range(rows)]
+    finish += [op.format(v=f"v{i}", t=f"v{8 + i}", i=i) for op in epilogue for i in range(rows)]
+    finish += [f"vst L[r19 + {out} + {i} * {out_stride}], v{i}" for i in range(rows)]
+    finish += [f"add r18, r18, {rows} * {a_stride}", f"add r19, r19, {rows} * {out_stride}"]
+    a_start, b_start, out_start = starts
+    b_col = f"add r22, r5, {b_start}" if b_start else "mov r22, r5"
     group = (
-        render([*start, "mov r21, r18", "mov r22, r5"])
-        + _loop("r23", chunks, _chunk(a, a_stride, b, b_stride))
+        render([*start, "mov r21, r18", b_col])
+        + _loop("r23", chunks, _chunk(a, a_stride, b, b_stride, rows))
         + render(finish)
     )
     load = f"        vld   v30, L[r5 + {vector}]\n" if vector else ""
     return _loop(
         "r4",
         tiles,
-        "        { shl r5, r4, 4 ; li r18, 0 }\n"
+        f"        {{ shl r5, r4, 4 ; mov r18, {a_start} }}\n"
         + load
-        + "        mov   r19, r5\n"
+        + (f"        add   r19, r5, {out_start}\n" if out_start else "        mov   r19, r5\n")
         + _loop("r20", groups, group),
     )
 
@@ -86,3 +92,51 @@ GELU = (
 )
 BIAS = ("vadd {v}, {v}, v30",)
 RELU = ("vrelu {v}, {v}",)
+
+
+def serial_product(
+    a: str,
+    a_stride: str,
+    chunks: str,
+    b: str,
+    b_stride: str,
+    tiles: str,
+    groups: str,
+    out: str,
+    out_stride: str,
+    epilogue: tuple[str, ...] = (),
+    vector: str = "",
+    starts: tuple[str, str, str] = ("0", "", ""),
+    rows: int = 8,
+) -> str:
+    """What `product` computes, the way the baseline compiler does it: one row and one
+    16-column tile at a time, one operation per bundle, one accumulator (loop r16)."""
+    a_start, b_start, out_start = starts
+    finish = "".join(f"        {op.format(v='v0', t='v1', i=0)}\n" for op in epilogue)
+    load = f"        vld   v30, L[r5 + {vector}]\n" if vector else ""
+    step = (
+        f"        {{ vld1 v2, L[r21 + {a}] ; vld v3, L[r22 + {b}] ;"
+        f" add r21, r21, 1 ; add r22, r22, {b_stride} }}\n"
+    )
+    row = (
+        "        vclr  a0\n"
+        "        mov   r21, r18\n"
+        + (f"        add   r22, r5, {b_start}\n" if b_start else "        mov   r22, r5\n")
+        + f"        loop  r23, {chunks} * 16\n"
+        + step
+        + "        vmac  a0, v3, v2\n"
+        "        endloop\n"
+        "        vrd   v0, a0\n" + finish + f"        vst   L[r19 + {out}], v0\n"
+        f"        add   r18, r18, {a_stride}\n"
+        f"        add   r19, r19, {out_stride}\n"
+    )
+    return (
+        f"        loop  r4, {tiles}\n"
+        "        shl   r5, r4, 4\n"
+        f"        mov   r18, {a_start}\n"
+        + load
+        + (f"        add   r19, r5, {out_start}\n" if out_start else "        mov   r19, r5\n")
+        + f"        mul   r20, {groups}, {rows}\n"
+        "        loop  r16, r20\n" + row + "        endloop\n"
+        "        endloop\n"
+    )

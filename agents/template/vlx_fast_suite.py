@@ -615,3 +615,12 @@ def _attention_oracles() -> None:
 
 
 _attention_oracles()
+
+
+def decoder_block() -> str:
+    from agents.template.vlx_decoder import decoder_block as make
+
+    return make(fast=True)
+
+
+SUITE_ORACLES["decoder_block"] = decoder_block

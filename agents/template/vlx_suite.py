@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agents.template import vlx_attention
+from agents.template import vlx_attention, vlx_decoder
 from agents.template.vlx import (
     _ONE_WEIGHT,
     MatKernel,
@@ -531,6 +531,7 @@ SUITE_KERNELS: dict[str, Callable[[], str]] = {
     "rope": rope,
     "ffn": ffn,
     "conv_block": conv_block,
+    "decoder_block": lambda: vlx_decoder.decoder_block(fast=False),
     "attention_scores": vlx_attention.attention_scores,
     "softmax_matmul": vlx_attention.softmax_matmul,
     "sdpa": vlx_attention.sdpa,
