@@ -32,7 +32,7 @@ LAYOUT = """\
 .equ G1, 45056
 .equ G2, 45568
 .equ MK, 46080                      // SP zeros, then SP -infs
-.equ W3, 47104                      // wq, wk, wv side by side (E x E3)
+.equ W3, 47104                      // wq, wk, wv side by side (EP x E3)
 .equ SC, 47104                      // then one head's scores (S x SP), then gelu(a w1)
 """
 
@@ -66,10 +66,10 @@ def _rmsnorm(g: str) -> str:
     )
 
 
-def _weight(tensor: str, at: str, rows: str, cols: str, padded: str) -> str:
-    """tensor [rows, cols] to L[at] at `padded` words a row, zeros around it."""
+def _weight(tensor: str, at: str, rows: str, cols: str, padded: str, padded_rows: str) -> str:
+    """tensor [rows, cols] to L[at] at `padded` words a row, zeros around it (padded_rows)."""
     return (
-        zero(at, f"{rows} * {padded}")
+        zero(at, f"{padded_rows} * {padded}")
         + f"        dld   t1, L[{at}, {padded}], D[@{tensor}, {cols}], {rows}, {cols}\n"
         "        dwait t1\n"
     )
@@ -147,7 +147,7 @@ def decoder_block(fast: bool) -> str:
         starts=("0", "r27", "r26"),
         rows=half,
     )
-    w3 = zero("W3", "E * E3") + "".join(
+    w3 = zero("W3", "EP * E3") + "".join(
         f"        dld   t1, L[W3 + {k} * EP, E3], D[@{w}, E], E, E\n"
         for k, w in enumerate(("wq", "wk", "wv"))
     )
@@ -178,12 +178,12 @@ def decoder_block(fast: bool) -> str:
         + pv
         + "        add   r24, r24, 1\n"
         "        blt   r24, $H, head\n"
-        + _weight("wo", "QKV", "E", "E", "EP")
+        + _weight("wo", "QKV", "E", "E", "EP", "EP")
         + mm("A", "OS", "EP / 16", "QKV", "EP", "EP / 16", g4, "X", "EP", add_x, rows=half)
         + _rmsnorm("G2")
-        + _weight("w1", "QKV", "E", "$F", "FP")
+        + _weight("w1", "QKV", "E", "$F", "FP", "EP")
         + mm("A", "EP", "EP / 16", "QKV", "FP", "FP / 16", "SG", "SC", "FP", GELU)
-        + _weight("w2", "QKV", "$F", "E", "EP")
+        + _weight("w2", "QKV", "$F", "E", "EP", "FP")
         + mm("SC", "FP", "FP / 16", "QKV", "EP", "EP / 16", "SG", "X", "EP", add_x)
         + "        dst   t2, D[@y, E], L[X, EP], $S, E\n"
         "        dwait t2\n"
