@@ -452,17 +452,3 @@ ORACLES = {
     "gemm": gemm,
     "linear_relu": linear_relu,
 }
-
-
-def write_oracles() -> None:
-    """Regenerate tasks/<id>/vlx/oracle.vasm from these generators."""
-    from tasks import load_task
-
-    for task_id, make in ORACLES.items():
-        path = load_task(task_id).folder / "vlx" / "oracle.vasm"
-        path.write_text(make())
-        print(f"wrote {path}")
-
-
-if __name__ == "__main__":
-    write_oracles()

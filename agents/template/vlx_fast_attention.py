@@ -174,8 +174,8 @@ def fast_attention(name: str, heads: Heads, kind: str = "sdpa") -> str:
         ".equ MASK, 57344                   // 0 for keys of the block, -inf past them\n"
         ".equ MR, 58368                     // running max per query row\n"
         ".equ LR, 59392                     // running sum per query row\n"
-        + zero("KT", "32768")
-        + zero("Q", "8192")
+        + ("" if kind == "softmax" else zero("KT", "DP * TB") + zero("Q", "QB * DP"))
+        + (zero("VB", "TB * DP") if values else "")
         + "        vmov  v29, #(1.0 * $D)\n"
         "        vrsqrt v29, v29             // 1 / sqrt(D)\n"
         "        li    r24, 0                // head\n"

@@ -171,23 +171,23 @@ def _ln_consts(g: str, beta: str, width: str) -> str:
 
 def add_layernorm() -> str:
     """The block's rows of r come into the output buffer (its padding zeroed first), are added
-    to x's in four-vector steps (rows are a multiple of 64 words), then normalised."""
-    add = [f"vld v{j}, L[r8 + {{IN}} + {16 * j}]" for j in range(4)]
-    add += [f"vld v{4 + j}, L[r8 + {{OUT}} + {16 * j}]" for j in range(4)]
-    add += [f"vadd v{j}, v{j}, v{4 + j}" for j in range(4)]
-    add += [f"vst L[r8 + {{IN}} + {16 * j}], v{j}" for j in range(4)]
-    add.append("add r8, r8, 64")
-    zero = "".join(f"        vst   L[r6 + {{OUT}} + NP - {16 * (i + 1)}], v31\n" for i in range(4))
+    to x's in two-vector steps (rows are a multiple of 32 words), then normalised."""
+    add = [f"vld v{j}, L[r8 + {{IN}} + {16 * j}]" for j in range(2)]
+    add += [f"vld v{4 + j}, L[r8 + {{OUT}} + {16 * j}]" for j in range(2)]
+    add += [f"vadd v{j}, v{j}, v{4 + j}" for j in range(2)]
+    add += [f"vst L[r8 + {{IN}} + {16 * j}], v{j}" for j in range(2)]
+    add.append("add r8, r8, 32")
+    zero = "".join(f"        vst   L[r6 + {{OUT}} + NP - {16 * (i + 1)}], v31\n" for i in range(2))
     residual = (
         "        vmov  v31, #0\n"
         + _loop("r5", "r2", "        mul   r6, r5, RS\n" + zero)
         + "        mul   r13, r1, W\n"
         "        dld   t5, L[{OUT}, RS], D[r13 + @r, W], r2, W\n"
-        "        { dwait t5 ; mul r5, r2, RS / 64 ; li r8, 0 }\n" + _loop("r10", "r5", render(add))
+        "        { dwait t5 ; mul r5, r2, RS / 32 ; li r8, 0 }\n" + _loop("r10", "r5", render(add))
     )
-    prologue = _pad_rows("0", 4) + _ln_consts("g", "b", "W")
+    prologue = _pad_rows("0", 2) + _ln_consts("g", "b", "W")
     body = residual + layernorm_body()
-    return row_kernel("add_layernorm", "x", "y", "$N", body, prologue, 4, 64)
+    return row_kernel("add_layernorm", "x", "y", "$N", body, prologue, 4, 32)
 
 
 def layernorm_linear() -> str:
