@@ -308,17 +308,29 @@ def _mat_half(
     cur: tuple[str, str, str, str],
     nxt: tuple[str, str],
     label: str,
+    batch: bool = False,
+    b2: str = "",
 ) -> str:
     panel, obuf, load_tag, store_tag = cur
     next_panel, next_tag = nxt
+    clear = render([f"vclr a{i}" for i in range(8)] + ["mov r21, r18", "li r22, 0"])
     finish = [f"vrd v{i}, a{i}" for i in range(8)]
-    finish += [e.format(v=f"v{i}") for e in epilogue for i in range(8)]
+    if b2:  # the first product parks in the output tile; the epilogue reads it as {g}
+        first = [*finish, *(f"vst L[r19 + {obuf} + {16 * i}], v{i}" for i in range(8))]
+        finish += [f"vld v{8 + i}, L[r19 + {obuf} + {16 * i}]" for i in range(8)]
+    finish += [
+        e.format(v=f"v{i}", g=f"v{8 + i}", t=f"v{16 + i}") for e in epilogue for i in range(8)
+    ]
     finish += [f"vst L[r19 + {obuf} + {16 * i}], v{i}" for i in range(8)]
     finish += ["add r18, r18, 8 * KP", "add r19, r19, 128"]
-    group = (
-        render([f"vclr a{i}" for i in range(8)] + ["mov r21, r18", "li r22, 0"])
-        + _loop("r23", "KC", _chunk_body(panel))
-        + render(finish)
+    group = clear + _loop("r23", "KC", _chunk_body(panel))
+    if b2:
+        group += render(first) + clear + _loop("r23", "KC", _chunk_body(f"{panel} + PANEL"))
+    group += render(finish)
+    second = (
+        f"        dld   {next_tag}, L[{next_panel} + PANEL, 16], D[r15 + @{b2}, $N], $K, r16\n"
+        if b2
+        else ""
     )
     return (
         "        add   r14, r4, 1\n"
@@ -326,8 +338,10 @@ def _mat_half(
         "        mul   r15, r14, 16\n"
         "        sub   r16, $N, r15\n"
         "        min   r16, r16, 16\n"
-        f"        dld   {next_tag}, L[{next_panel}, 16], D[r15 + @{b}, $N], $K, r16\n"
-        f"{label}:\n"
+        + ("        add   r15, r15, r26\n" if batch else "")
+        + f"        dld   {next_tag}, L[{next_panel}, 16], D[r15 + @{b}, $N], $K, r16\n"
+        + second
+        + f"{label}:\n"
         "        mul   r5, r4, 16            // the tile's first column\n"
         "        { sub r13, $N, r5 ; add r17, r2, 7 }\n"
         "        { min r13, r13, 16 ; shr r17, r17, 3 }   // columns; groups of 8 rows\n"
@@ -337,12 +351,40 @@ def _mat_half(
         + _loop("r20", "r17", group)
         + "        mul   r24, r1, $N\n"
         "        add   r24, r24, r5\n"
-        f"        dst   {store_tag}, D[r24 + @{out}, $N], L[{obuf}, 16], r2, r13\n"
+        + ("        add   r24, r24, r27\n" if batch else "")
+        + f"        dst   {store_tag}, D[r24 + @{out}, $N], L[{obuf}, 16], r2, r13\n"
         "        add   r4, r4, 1\n"
     )
 
 
-def mat_kernel(name: str, a: str, b: str, out: str, epilogue: list[str], prologue: str) -> str:
+_PAD_B2 = "        vst   L[r6 + B0 + PANEL], v31\n        vst   L[r6 + B1 + PANEL], v31\n"
+
+
+def mat_kernel(
+    name: str,
+    a: str,
+    b: str,
+    out: str,
+    epilogue: list[str],
+    prologue: str,
+    batch: str = "",
+    block: str = "",
+    b2: str = "",
+) -> str:
+    """out = a @ b with `epilogue` on every 16-column result; with `batch` (a size), that many
+    independent products, r25..r27 holding the current one's offsets in a, b and out. `block`
+    runs on each block of a's rows once it is in local memory (rows KP words apart, r2 of
+    them). With `b2`, a second weight's panels sit PANEL words after b's (K <= 512) and the
+    epilogue sees a @ b as {g} and a @ b2 as {v}."""
+    next_batch = (
+        "        add   r28, r28, 1\n"
+        "        mul   r25, r28, $M * $K\n"
+        "        mul   r26, r28, $K * $N\n"
+        "        mul   r27, r28, $M * $N\n"
+        f"        blt   r28, {batch}, batch\n"
+        if batch
+        else ""
+    )
     return (
         f"// {name}: optimised VLX kernel (register-blocked 8 x 16, scheduled, double-buffered)\n"
         ".equ KP, cdiv($K, 16) * 16          // a row in local memory, padded with zeros\n"
@@ -355,31 +397,40 @@ def mat_kernel(name: str, a: str, b: str, out: str, epilogue: list[str], prologu
         ".equ O0, 57344                       // BR x 16 output tiles\n"
         ".equ O1, 59392\n"
         ".equ BIAS, 61440\n"
-        "        vmov  v31, #0\n"
+        + (".equ PANEL, 8192                     // b2's panels after b's\n" if b2 else "")
+        + "        vmov  v31, #0\n"
         + _loop("r5", "BR", "        mul   r6, r5, KP\n        vst   L[r6 + ABUF + KP - 16], v31\n")
         + _loop(
             "r5",
             "KP - $K",
             "        add   r6, r5, $K\n        shl   r6, r6, 4\n"
-            "        vst   L[r6 + B0], v31\n        vst   L[r6 + B1], v31\n",
+            "        vst   L[r6 + B0], v31\n        vst   L[r6 + B1], v31\n"
+            + (_PAD_B2 if b2 else ""),
         )
         + prologue
+        + ("batch:\n" if batch else "")
         + "        li    r1, 0\n"
         "mblock:\n"
         "        sub   r2, $M, r1\n"
         "        { min r2, r2, BR ; mul r3, r1, $K }   // rows in this block\n"
-        f"        dld   t0, L[ABUF, KP], D[r3 + @{a}, $K], r2, $K\n"
-        f"        dld   t4, L[B0, 16], D[@{b}, $N], $K, min(16, $N)\n"
-        "        { dwait t0 ; li r4, 0 }\n"
-        "ntile:\n"
-        + _mat_half(b, out, epilogue, ("B0", "O0", "t4", "t6"), ("B1", "t5"), "even")
+        + ("        add   r3, r3, r25\n" if batch else "")
+        + f"        dld   t0, L[ABUF, KP], D[r3 + @{a}, $K], r2, $K\n"
+        f"        dld   t4, L[B0, 16], D[{'r26 + ' if batch else ''}@{b}, $N], $K, min(16, $N)\n"
+        + (f"        dld   t4, L[B0 + PANEL, 16], D[@{b2}, $N], $K, min(16, $N)\n" if b2 else "")
+        + "        { dwait t0 ; li r4, 0 }\n"
+        + block
+        + "ntile:\n"
+        + _mat_half(
+            b, out, epilogue, ("B0", "O0", "t4", "t6"), ("B1", "t5"), "even", bool(batch), b2
+        )
         + "        bge   r4, NT, mdone\n"
-        + _mat_half(b, out, epilogue, ("B1", "O1", "t5", "t7"), ("B0", "t4"), "odd")
+        + _mat_half(
+            b, out, epilogue, ("B1", "O1", "t5", "t7"), ("B0", "t4"), "odd", bool(batch), b2
+        )
         + "        blt   r4, NT, ntile\n"
         "mdone:\n"
         "        add   r1, r1, BR\n"
-        "        blt   r1, $M, mblock\n"
-        "        dwait t6\n"
+        "        blt   r1, $M, mblock\n" + next_batch + "        dwait t6\n"
         "        dwait t7\n"
     )
 
@@ -401,17 +452,3 @@ ORACLES = {
     "gemm": gemm,
     "linear_relu": linear_relu,
 }
-
-
-def write_oracles() -> None:
-    """Regenerate tasks/<id>/vlx/oracle.vasm from these generators."""
-    from tasks import load_task
-
-    for task_id, make in ORACLES.items():
-        path = load_task(task_id).folder / "vlx" / "oracle.vasm"
-        path.write_text(make())
-        print(f"wrote {path}")
-
-
-if __name__ == "__main__":
-    write_oracles()

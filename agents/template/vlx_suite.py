@@ -1,0 +1,542 @@
+"""VLX baseline templates for the rest of the suite, built from the pieces of
+`agents.template.vlx`: row-block kernels with a per-row body (activations, reductions, norms),
+the matrix kernel with an epilogue (linear, batched matmul), and loop nests over local memory
+for the kernels that fit no block shape (transpose, the convolutions).
+
+Like the rest of the baseline they issue about one operation per bundle. Size limits (all
+configurations are far inside them): rows of up to 8,192 words; conv2d needs H*W*C <= 40,960
+and KH*KW*C*cdiv(F, 16)*16 <= 16,384 words; depthwise_conv2d KH*W*C <= 49,152.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agents.template import vlx_attention, vlx_decoder
+from agents.template.vlx import (
+    _ONE_WEIGHT,
+    MatKernel,
+    RowKernel,
+    _pad,
+    mat_kernel,
+    row_kernel,
+)
+
+
+def _elementwise(ops: str) -> str:
+    """Every vector of the block: v1 = x, `ops` leave the result in v3."""
+    return (
+        "        mul   r4, r2, NC            // vectors in the block\n"
+        "        li    r6, 0\n"
+        "        loop  r5, r4\n"
+        "        { vld  v1, L[r6 + IN] ; add r6, r6, 16 }\n"
+        + ops
+        + "        vst   L[r6 + OUT - 16], v3\n"
+        "        endloop\n"
+    )
+
+
+RELU = _elementwise("        vrelu v3, v1\n")
+RELU3 = "        vrelu v3, v3\n"  # relu of v3, in place
+
+GELU_OPS = """\
+        vmul  v2, v1, v1
+        vmul  v2, v2, #0.044715
+        vadd  v2, v2, #1
+        vmul  v2, v2, v1            // x + 0.044715 x^3
+        vmul  v2, v2, #0.7978845608028654
+        vtanh v2, v2
+        vadd  v2, v2, #1
+        vmul  v2, v2, v1
+        vmul  v3, v2, #0.5
+"""
+GELU = _elementwise(GELU_OPS)
+
+
+def _rows(row: str) -> str:
+    """`row` once per row of the block: r5 = the row, r6 = its first word."""
+    return f"        loop  r5, r2\n        mul   r6, r5, NP\n{row}        endloop\n"
+
+
+def _reduce(init: str, step: str, finish: str) -> str:
+    """One value per row: `step` folds every vector v2 of the row into v1."""
+    return _rows(
+        f"        {init}\n"
+        "        mov   r8, r6\n"
+        "        loop  r7, NC\n"
+        "        { vld  v2, L[r8 + IN] ; add r8, r8, 16 }\n"
+        f"        {step}\n"
+        "        endloop\n"
+        f"{finish}"
+        "        vst1  L[r5 + OUT], v1[0]\n"
+    )
+
+
+ROW_SUM = _reduce("vclr  a0", "vmac  a0, v2, #1", "        vrd   v1, a0\n        vredsum v1, v1\n")
+ROW_MAX = _reduce("vmov  v1, #-inf", "vmax  v1, v1, v2", "        vredmax v1, v1\n")
+
+# mean and mean square in one pass (fp64 accumulators), then y = (x - mean) * rstd * g + b
+LAYERNORM_ROW = """\
+        vclr  a0
+        vclr  a1
+        mov   r8, r6
+        loop  r7, NC
+        { vld  v2, L[r8 + IN] ; add r8, r8, 16 }
+        vmac  a0, v2, #1
+        vmac  a1, v2, v2
+        endloop
+        vrd   v3, a0
+        vredsum v3, v3
+        vmul  v3, v3, #(1.0 / W)    // mean
+        vrd   v4, a1
+        vredsum v4, v4
+        vmul  v4, v4, #(1.0 / W)
+        vmul  v5, v3, v3
+        vsub  v4, v4, v5            // variance
+        vadd  v4, v4, #1e-5
+        vrsqrt v4, v4
+        mov   r8, r6
+        li    r9, CONST
+        loop  r7, NC
+        { vld  v2, L[r8 + IN] ; vld v5, L[r9] ; add r8, r8, 16 ; add r9, r9, 16 }
+        vld   v6, L[r9 + 8192 - 16]
+        vsub  v2, v2, v3
+        vmul  v2, v2, v4
+        vmul  v2, v2, v5
+        vadd  v2, v2, v6
+        vst   L[r8 + OUT - 16], v2
+        endloop
+"""
+
+
+def _vector(tensor: str, at: str) -> str:
+    """Load a vector tensor of W words to L[at]."""
+    return f"        dld   t4, L[{at}], D[@{tensor}], 1, W\n        dwait t4\n"
+
+
+def relu() -> str:
+    return row_kernel("relu", RowKernel("x", "y", "$N", RELU))
+
+
+def gelu() -> str:
+    return row_kernel("gelu", RowKernel("x", "y", "$N", GELU))
+
+
+def row_sum() -> str:
+    return row_kernel("row_sum", RowKernel("x", "y", "$N", ROW_SUM, _pad("0"), one_per_row=True))
+
+
+def row_max() -> str:
+    kernel = RowKernel("x", "y", "$N", ROW_MAX, _pad("-inf"), one_per_row=True)
+    return row_kernel("row_max", kernel)
+
+
+def layernorm() -> str:
+    prologue = _pad("0") + _vector("g", "CONST") + _vector("b", "CONST + 8192")
+    return row_kernel("layernorm", RowKernel("x", "y", "$N", _rows(LAYERNORM_ROW), prologue))
+
+
+BIAS = "        vld   v4, L[r5 + BIAS]\n        vadd  v3, v3, v4\n"
+LOAD_BIAS = "        dld   t4, L[BIAS], D[@b], 1, $N\n        dwait t4\n"
+
+
+def linear() -> str:
+    return mat_kernel("linear", MatKernel("x", "w", "y", BIAS, LOAD_BIAS))
+
+
+def batched_matmul() -> str:
+    return mat_kernel("batched_matmul", MatKernel("a", "b", "c", batch="$B"))
+
+
+def transpose() -> str:
+    """Blocks of rows into local memory; each row leaves as a column of y (a DMA of N rows of
+    one word, one word apart in local memory and M words apart in DRAM)."""
+    return (
+        "// transpose: generated by kernelwright's template compiler (VLX baseline)\n"
+        ".equ BR, max(1, min($M, 32768 / $N))   // rows per block\n"
+        "        li    r1, 0\n"
+        "block:\n"
+        "        sub   r2, $M, r1\n"
+        "        min   r2, r2, BR\n"
+        "        mul   r3, r1, $N\n"
+        "        dld   t0, L[0], D[r3 + @x], r2, $N\n"
+        "        dwait t0\n"
+        "        loop  r4, r2\n"
+        "        add   r5, r1, r4            // the row, and the column of y it becomes\n"
+        "        mul   r6, r4, $N\n"
+        "        dst   t1, D[r5 + @y, $M], L[r6, 1], $N, 1\n"
+        "        endloop\n"
+        "        dwait t1\n"
+        "        add   r1, r1, BR\n"
+        "        blt   r1, $M, block\n"
+    )
+
+
+CONV_SIZES = """\
+.equ OH, $H - $KH + 1
+.equ OW, $W - $KW + 1
+"""
+
+
+CONV_LAYOUT = """\
+.equ XBUF, 0
+.equ WBUF, 40960
+.equ OBUF, 57344                   // one output row: OW x FP
+"""
+
+
+def conv_rows(name: str, w: str, layout: str, epilogue: str, store: str) -> str:
+    """A patch row (KW * C words) is contiguous in x and matches KW * C rows of w, so each
+    output pixel is KH dot products of length KW * C with 16 filters at a time; `epilogue`
+    acts on each result (v3, r3 = its first filter) and `store` on each output row (r1)."""
+    return (
+        f"// {name}: generated by kernelwright's template compiler (VLX baseline)\n"
+        + CONV_SIZES
+        + ".equ FP, cdiv($F, 16) * 16          // a row of w in local memory\n"
+        ".equ RW, $KW * $C                  // contiguous words of one patch row\n"
+        + layout
+        + "        dld   t0, L[XBUF], D[@x], 1, $H * $W * $C\n"
+        f"        dld   t1, L[WBUF, FP], D[@{w}, $F], $KH * RW, $F\n"
+        "        dwait t0\n"
+        "        dwait t1\n"
+        "        li    r1, 0                 // output row\n"
+        "orow:\n"
+        "        loop  r2, FP / 16\n"
+        "        shl   r3, r2, 4             // first filter of the tile\n"
+        "        loop  r4, OW\n"
+        "        mul   r5, r1, $W\n"
+        "        add   r5, r5, r4\n"
+        "        mul   r5, r5, $C            // the patch's first word\n"
+        "        mov   r9, r3\n"
+        "        vclr  a0\n"
+        "        loop  r6, $KH\n"
+        "        mov   r7, r5\n"
+        "        loop  r8, RW\n"
+        "        { vld1 v1, L[r7 + XBUF] ; vld v2, L[r9 + WBUF] ;"
+        " add r7, r7, 1 ; add r9, r9, FP }\n"
+        "        vmac  a0, v2, v1\n"
+        "        endloop\n"
+        "        add   r5, r5, $W * $C\n"
+        "        endloop\n"
+        "        vrd   v3, a0\n" + epilogue + "        mul   r10, r4, FP\n"
+        "        add   r10, r10, r3\n"
+        "        vst   L[r10 + OBUF], v3\n"
+        "        endloop\n"
+        "        endloop\n" + store + "        add   r1, r1, 1\n"
+        "        blt   r1, OH, orow\n"
+    )
+
+
+def conv2d() -> str:
+    store = (
+        "        mul   r11, r1, OW * $F\n"
+        "        dst   t2, D[r11 + @y, $F], L[OBUF, FP], OW, $F\n"
+        "        dwait t2\n"
+    )
+    return conv_rows("conv2d", "w", CONV_LAYOUT, "", store)
+
+
+def conv_block() -> str:
+    """conv2d + b1 + relu into one output row of h in local memory, then per pixel the
+    1 x 1 convolution h w2 + b2 and relu. x must fit in 32,768 words."""
+    layout = (
+        ".equ GP, cdiv($G, 16) * 16\n"
+        ".equ XBUF, 0\n"
+        ".equ WBUF, 32768\n"
+        ".equ OBUF, 45056                   // a row of h: OW x FP\n"
+        ".equ O2, 49152                     // a row of y: OW x GP\n"
+        ".equ PBUF, 53248                   // a 16-column panel of w2\n"
+        ".equ B1, 57344\n"
+        ".equ B2, 61440\n"
+        "        dld   t4, L[B1], D[@b1], 1, $F\n"
+        "        dld   t4, L[B2], D[@b2], 1, $G\n"
+        "        dwait t4\n"
+    )
+    epilogue = "        vld   v4, L[r3 + B1]\n        vadd  v3, v3, v4\n" + RELU3
+    store = (
+        "        li    r2, OW\n"
+        + dense("OBUF", "FP", "$F", "$G", "w2", "B2", RELU3, "O2", "GP")
+        + "        mul   r11, r1, OW * $G\n"
+        "        dst   t2, D[r11 + @y, $G], L[O2, GP], OW, $G\n"
+        "        dwait t2\n"
+    )
+    return conv_rows("conv_block", "w1", layout, epilogue, store)
+
+
+def depthwise_conv2d() -> str:
+    """16 channels at a time: each output vector is KH * KW products of an x vector and a w
+    vector, both C words apart from one tap to the next."""
+    return (
+        "// depthwise_conv2d: generated by kernelwright's template compiler (VLX baseline)\n"
+        + CONV_SIZES
+        + ".equ CP, cdiv($C, 16) * 16\n"
+        ".equ XBUF, 0\n"
+        ".equ WBUF, 49152\n"
+        ".equ OBUF, 57344                   // one output row: OW x CP\n"
+        "        dld   t1, L[WBUF], D[@w], 1, $KH * $KW * $C\n"
+        "        dwait t1\n"
+        "        li    r1, 0                 // output row\n"
+        "orow:\n"
+        "        mul   r12, r1, $W * $C      // the KH rows of x it needs\n"
+        "        dld   t0, L[XBUF], D[r12 + @x], 1, $KH * $W * $C\n"
+        "        dwait t0\n"
+        "        loop  r2, CP / 16\n"
+        "        shl   r3, r2, 4             // first channel of the tile\n"
+        "        loop  r4, OW\n"
+        "        mul   r5, r4, $C\n"
+        "        add   r5, r5, r3            // x at the window's first tap\n"
+        "        mov   r9, r3\n"
+        "        vclr  a0\n"
+        "        loop  r6, $KH\n"
+        "        mov   r7, r5\n"
+        "        loop  r8, $KW\n"
+        "        { vld v1, L[r7 + XBUF] ; vld v2, L[r9 + WBUF] ;"
+        " add r7, r7, $C ; add r9, r9, $C }\n"
+        "        vmac  a0, v1, v2\n"
+        "        endloop\n"
+        "        add   r5, r5, $W * $C\n"
+        "        endloop\n"
+        "        vrd   v3, a0\n"
+        "        mul   r10, r4, CP\n"
+        "        add   r10, r10, r3\n"
+        "        vst   L[r10 + OBUF], v3\n"
+        "        endloop\n"
+        "        endloop\n"
+        "        mul   r11, r1, OW * $C\n"
+        "        dst   t2, D[r11 + @y, $C], L[OBUF, CP], OW, $C\n"
+        "        dwait t2\n"
+        "        add   r1, r1, 1\n"
+        "        blt   r1, OH, orow\n"
+    )
+
+
+# --- level 2: fusions of the pieces above ---
+
+# h = x + r: the block's rows of r come in next to x's, and x's buffer becomes h
+ADD_RESIDUAL = """\
+        dld   t3, L[IN2, NP], D[r3 + @r, W], r2, W
+        dwait t3
+        mul   r4, r2, NC            // vectors in the block
+        li    r6, 0
+        loop  r5, r4
+        { vld  v1, L[r6 + IN] ; vld v2, L[r6 + IN2] ; add r6, r6, 16 }
+        vadd  v1, v1, v2
+        vst   L[r6 + IN - 16], v1
+        endloop
+"""
+
+
+def add_layernorm() -> str:
+    """The residual's padding is set to 0 like x's, so h's padding stays 0."""
+    prologue = (
+        ".equ IN2, 49152\n"
+        + _pad("0")
+        + _pad("0").replace("IN +", "IN2 +")
+        + _vector("g", "CONST")
+        + _vector("b", "CONST + 8192")
+    )
+    body = ADD_RESIDUAL + _rows(LAYERNORM_ROW)
+    return row_kernel("add_layernorm", RowKernel("x", "y", "$N", body, prologue))
+
+
+def layernorm_linear() -> str:
+    """Each block of x's rows is normalised in place (g and beta padded with 0 keep the
+    padding 0), then multiplied by w."""
+    hook = (
+        _rows(LAYERNORM_ROW)
+        .replace("IN]", "ABUF]")
+        .replace("OUT - 16]", "ABUF - 16]")
+        .replace("NC", "KP / 16")
+        .replace("mul   r6, r5, NP", "mul   r6, r5, KP")
+        .replace("(1.0 / W)", "(1.0 / $K)")
+    )
+    consts = (
+        ".equ CONST, 32768                     // g and beta (K <= 1,024)\n"
+        "        vmov  v0, #0\n"
+        "        vst   L[CONST + KP - 16], v0\n"
+        "        vst   L[CONST + 8192 + KP - 16], v0\n"
+        "        dld   t4, L[CONST], D[@g], 1, $K\n"
+        "        dld   t5, L[CONST + 8192], D[@beta], 1, $K\n"
+        "        dwait t4\n"
+        "        dwait t5\n"
+    )
+    kernel = MatKernel("x", "w", "y", BIAS, consts + LOAD_BIAS, block=hook)
+    return mat_kernel("layernorm_linear", kernel)
+
+
+SILU_GATE = """\
+        vmul  v4, v3, #-1
+        vexp  v4, v4
+        vadd  v4, v4, #1
+        vrcp  v4, v4
+        vmul  v3, v3, v4
+        vmul  v3, v3, v6
+"""
+
+
+def swiglu() -> str:
+    prologue = ".equ BBUF2, 32768                     // the panel of wu (K <= 1,024)\n"
+    return mat_kernel("swiglu", MatKernel("x", "wg", "y", SILU_GATE, prologue, b2="wu"))
+
+
+def _rope_half(rest: str, half: str) -> str:
+    """One half of a head (all of y1, then all of y2, so that a vector's junk lanes past the
+    half are overwritten later): v1 = x1, v2 = x2, v3 = cos, v4 = sin; v5 = the x of this
+    half times cos, then `rest`."""
+    first = "v2" if half else "v1"
+    return (
+        "        { mul r8, r5, RP ; mov r10, r6 }   // its cos and sin\n"
+        "        loop  r9, RP / 16\n"
+        "        { vld  v1, L[r10 + IN] ; vld v2, L[r10 + IN + $R] }\n"
+        "        { vld  v3, L[r8 + COS] ; vld v4, L[r8 + SIN] }\n"
+        f"        vmul  v5, {first}, v3\n"
+        f"        {rest}"
+        f"        vst   L[r10 + OUT{half}], v5\n"
+        "        add   r10, r10, 16\n"
+        "        add   r8, r8, 16\n"
+        "        endloop\n"
+    )
+
+
+def rope() -> str:
+    """Rows of x are positions (H * 2R words); cos and sin rows come with them. A vector that
+    runs past a half writes junk lanes that the next store (or the next row) overwrites."""
+    return (
+        "// rope: generated by kernelwright's template compiler (VLX baseline)\n"
+        ".equ W, $H * 2 * $R                // a row of x: one position\n"
+        ".equ NP, cdiv(W, 16) * 16 + 16\n"
+        ".equ RP, cdiv($R, 16) * 16\n"
+        ".equ BR, max(1, min($S, 8192 / NP))  // positions per block\n"
+        ".equ IN, 0\n"
+        ".equ OUT, 16384\n"
+        ".equ COS, 32768\n"
+        ".equ SIN, 49152\n"
+        "        li    r1, 0\n"
+        "block:\n"
+        "        sub   r2, $S, r1\n"
+        "        min   r2, r2, BR\n"
+        "        mul   r3, r1, W\n"
+        "        mul   r4, r1, $R\n"
+        "        dld   t0, L[IN, NP], D[r3 + @x, W], r2, W\n"
+        "        dld   t1, L[COS, RP], D[r4 + @cos, $R], r2, $R\n"
+        "        dld   t2, L[SIN, RP], D[r4 + @sin, $R], r2, $R\n"
+        "        dwait t0\n"
+        "        dwait t1\n"
+        "        dwait t2\n"
+        "        loop  r5, r2\n"
+        "        mul   r6, r5, NP            // the position's row\n"
+        "        loop  r7, $H\n"
+        + _rope_half(
+            "vmul  v6, v2, v4\n        vsub  v5, v5, v6            // x1 cos - x2 sin\n", ""
+        )
+        + _rope_half(
+            "vmul  v6, v1, v4\n        vadd  v5, v5, v6            // x2 cos + x1 sin\n", " + $R"
+        )
+        + "        add   r6, r6, 2 * $R        // the next head\n"
+        "        endloop\n"
+        "        endloop\n"
+        "        dst   t3, D[r3 + @y, W], L[OUT, NP], r2, W\n"
+        "        dwait t3\n"
+        "        add   r1, r1, BR\n"
+        "        blt   r1, $S, block\n"
+    )
+
+
+def dense(
+    a: str,
+    a_stride: str,
+    k: str,
+    n: str,
+    w: str,
+    bias: str,
+    epilogue: str,
+    out: str,
+    out_stride: str,
+) -> str:
+    """Rows r2 of L[a] (a_stride words apart) times w [k, n] from DRAM (16-column panels at
+    PBUF), plus the vector at L[bias], then `epilogue` on v3, into rows of L[out]."""
+    return (
+        f"        loop  r4, cdiv({n}, 16)\n"
+        "        mul   r5, r4, 16            // the tile's first column\n"
+        f"        sub   r6, {n}, r5\n"
+        "        min   r6, r6, 16\n"
+        f"        dld   t1, L[PBUF, 16], D[r5 + @{w}, {n}], {k}, r6\n"
+        "        dwait t1\n"
+        f"        li    r8, {a}\n"
+        "        mov   r10, r5\n"
+        "        loop  r7, r2\n"
+        "        vclr  a0\n"
+        "        mov   r11, r8\n"
+        "        li    r9, PBUF\n"
+        f"        loop  r12, {k}\n" + _ONE_WEIGHT + "        endloop\n"
+        "        vrd   v3, a0\n"
+        f"        vld   v4, L[r5 + {bias}]\n"
+        "        vadd  v3, v3, v4\n" + epilogue + f"        vst   L[r10 + {out}], v3\n"
+        f"        add   r8, r8, {a_stride}\n"
+        f"        add   r10, r10, {out_stride}\n"
+        "        endloop\n"
+        "        endloop\n"
+    )
+
+
+GELU3 = "        vmov  v1, v3\n" + GELU_OPS  # gelu of v3, in place
+
+
+def ffn() -> str:
+    """Per block of rows: h = gelu(x w1 + b1) stays in local memory, then y = h w2 + b2."""
+    return (
+        "// ffn: generated by kernelwright's template compiler (VLX baseline)\n"
+        ".equ EP, cdiv($E, 16) * 16\n"
+        ".equ FP, cdiv($F, 16) * 16\n"
+        ".equ BR, max(1, min($M, min(8192 / EP, 16384 / FP)))  // rows per block\n"
+        ".equ ABUF, 0\n"
+        ".equ HBUF, 8192\n"
+        ".equ OBUF, 24576\n"
+        ".equ PBUF, 32768                   // a 16-column panel of w1 or w2\n"
+        ".equ B1, 49152\n"
+        ".equ B2, 57344\n"
+        "        dld   t4, L[B1], D[@b1], 1, $F\n"
+        "        dld   t4, L[B2], D[@b2], 1, $E\n"
+        "        dwait t4\n"
+        "        li    r1, 0\n"
+        "block:\n"
+        "        sub   r2, $M, r1\n"
+        "        min   r2, r2, BR\n"
+        "        mul   r3, r1, $E\n"
+        "        dld   t0, L[ABUF, EP], D[r3 + @x, $E], r2, $E\n"
+        "        dwait t0\n"
+        + dense("ABUF", "EP", "$E", "$F", "w1", "B1", GELU3, "HBUF", "FP")
+        + dense("HBUF", "FP", "$F", "$E", "w2", "B2", "", "OBUF", "EP")
+        + "        dst   t2, D[r3 + @y, $E], L[OBUF, EP], r2, $E\n"
+        "        dwait t2\n"
+        "        add   r1, r1, BR\n"
+        "        blt   r1, $M, block\n"
+    )
+
+
+SUITE_KERNELS: dict[str, Callable[[], str]] = {
+    "relu": relu,
+    "gelu": gelu,
+    "row_sum": row_sum,
+    "row_max": row_max,
+    "layernorm": layernorm,
+    "linear": linear,
+    "batched_matmul": batched_matmul,
+    "transpose": transpose,
+    "conv2d": conv2d,
+    "depthwise_conv2d": depthwise_conv2d,
+    "add_layernorm": add_layernorm,
+    "layernorm_linear": layernorm_linear,
+    "swiglu": swiglu,
+    "rope": rope,
+    "ffn": ffn,
+    "conv_block": conv_block,
+    "decoder_block": lambda: vlx_decoder.decoder_block(fast=False),
+    "attention_scores": vlx_attention.attention_scores,
+    "softmax_matmul": vlx_attention.softmax_matmul,
+    "sdpa": vlx_attention.sdpa,
+    "flash_attention": vlx_attention.flash_attention,
+    "mha": vlx_attention.mha,
+    "gqa": vlx_attention.gqa,
+    "mqa": vlx_attention.mqa,
+}
