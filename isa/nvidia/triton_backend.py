@@ -21,6 +21,7 @@ from isa.harness import CACHE_ENV
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
+from isa.nvidia.static_check import triton_findings
 from isa.nvidia.toolchain import (
     COMPILE_TIMEOUT_S,
     Compiled,
@@ -156,6 +157,11 @@ class TritonBackend(NvidiaBackend):
     language = "Triton (Python)"
     source_suffix = ".py"
     spec_file = "spec_triton.md"
+
+    def static_check(self, target: Target, source: str, forbidden: tuple[str, ...]) -> list[str]:
+        """Streams and threads (always), and the precision downgrades the task forbids
+        (`fp16`, `bf16`, `tf32`, including a `tl.dot` that is not `input_precision="ieee"`)."""
+        return triton_findings(source, forbidden)
 
     def compile_plan(self, target: Target, source: str, iface: KernelInterface) -> NvidiaBuild:
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)
