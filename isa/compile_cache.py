@@ -69,44 +69,69 @@ def harvest(workdir_cache: Path, kept: Path) -> int:
 
 
 def _read_entries(root: Path) -> dict[Path, dict[str, bytes]]:
-    """Folder (relative) -> {file name: bytes}, for folders that hold only plain files."""
+    """Folder (relative) -> {file name: bytes}, for folders that hold only plain files.
+
+    Every folder and file is opened relative to its parent's descriptor without following
+    links, so a process left behind that swaps a folder for a link cannot make the judge
+    read (and keep) a file outside the worker's cache."""
     groups: dict[Path, dict[str, bytes]] = {}
-    if not _is_dir(root):
+    budget = [MAX_FILES, MAX_BYTES]
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
         return groups
-    budget_files, budget_bytes = MAX_FILES, MAX_BYTES
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        rel = Path(folder).relative_to(root)
-        if len(rel.parts) >= MAX_DEPTH or any(not _NAME.match(p) for p in rel.parts):
-            dirs[:] = []
-            continue
-        dirs[:] = [d for d in dirs if _NAME.match(d) and _is_dir(Path(folder) / d)]
-        if not files or dirs:
-            continue  # entries are leaf folders of files
-        entry: dict[str, bytes] = {}
-        for name in files:
-            data = _read_plain(Path(folder) / name, budget_bytes) if _NAME.match(name) else None
-            if data is None or budget_files <= 0:
-                entry = {}
-                break
-            entry[name] = data
-            budget_files -= 1
-            budget_bytes -= len(data)
-        if entry:
-            groups[rel] = entry
+    try:
+        _walk(fd, Path(), groups, budget)
+    finally:
+        os.close(fd)
     return groups
 
 
-def _is_dir(path: Path) -> bool:
+def _walk(fd: int, rel: Path, groups: dict[Path, dict[str, bytes]], budget: list[int]) -> None:
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
+        names = sorted(os.listdir(fd))
     except OSError:
-        return False
+        return
+    folders, files, odd = [], [], False
+    for name in names:
+        try:
+            mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
+        except OSError:
+            mode = 0
+        if _NAME.match(name) and stat.S_ISDIR(mode):
+            folders.append(name)
+        elif _NAME.match(name) and stat.S_ISREG(mode):
+            files.append(name)
+        else:
+            odd = True  # a link, FIFO, device or odd name: not part of any entry
+    if files and not folders and not odd and rel.parts:  # an entry: plain files only
+        entry: dict[str, bytes] = {}
+        for name in files:
+            data = _read_plain(fd, name, budget[1]) if budget[0] > 0 else None
+            if data is None:
+                return
+            entry[name] = data
+            budget[0] -= 1
+            budget[1] -= len(data)
+        groups[rel] = entry
+        return
+    if len(rel.parts) + 1 >= MAX_DEPTH:
+        return
+    for name in folders:
+        try:
+            child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        except OSError:
+            continue
+        try:
+            _walk(child, rel / name, groups, budget)
+        finally:
+            os.close(child)
 
 
-def _read_plain(path: Path, limit: int) -> bytes | None:
+def _read_plain(dir_fd: int, name: str, limit: int) -> bytes | None:
     """The bytes of a plain file (not a link, FIFO or device), or None."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError:
         return None
     try:

@@ -59,7 +59,7 @@ def test_a_second_verification_reads_the_kept_compile() -> None:
     second one's worker reads it (the kept entry's recorded compile time comes back)."""
     source = (Path(__file__).parents[2] / "tasks" / "silu" / "cuda" / "naive.cu").read_text()
     source += "\n// compile-cache test\n"
-    first = judge("silu", "cuda:sm_90", source, configs=("C1",))
+    first = judge("silu", "cuda:sm_90", source, configs=("C1",), executor="emu")
     assert first.valid, first.reason
     kept = compile_cache.source_folder(compile_cache_dir(), "cuda:sm_90", source)
     metas = list(kept.rglob("meta.json"))
@@ -67,6 +67,6 @@ def test_a_second_verification_reads_the_kept_compile() -> None:
     meta = json.loads(metas[0].read_text())
     meta["compile_s"] = 123.0
     metas[0].write_text(json.dumps(meta))
-    second = judge("silu", "cuda:sm_90", source, configs=("C1",))
+    second = judge("silu", "cuda:sm_90", source, configs=("C1",), executor="emu")
     assert second.valid, second.reason
     assert second.diagnostics["compile_s"] == 123.0
