@@ -141,8 +141,8 @@ class Backend(Protocol):
 
     Optional, looked up with getattr: `limits` (a `sandbox.Limits` for its workers, instead
     of the harness default) and `static_check(target, source, forbidden) -> list[str]`
-    (one sentence per use of something a task's `forbid` list bans, found in the source
-    text without running it)."""
+    (one sentence per use of something a task's `forbid` list bans, or that the target
+    never allows, found in the source text without running it; called for every task)."""
 
     family: str
     language: str  # what candidates are written in, for people

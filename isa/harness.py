@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from isa import compile_cache
 from isa.base import KernelInterface, Target
 from isa.registry import BACKENDS, backend_for
 from sandbox import Limits, Sandbox, get_sandbox
@@ -30,10 +31,14 @@ DEFAULT_LIMITS = Limits(wall_s=120, cpu_s=120, memory_mb=4096)
 # device, so the gpu executor gets a wall clock for timing and a huge address-space limit.
 GPU_LIMITS = Limits(wall_s=600, cpu_s=600, memory_mb=1 << 24)
 CACHE_ENV = "KERNELWRIGHT_CACHE_DIR"
+# Set for a worker that must not run candidate code: its compile products come from the
+# cache the judge seeded (a backend whose compile runs candidate code refuses to compile).
+COMPILED_ONLY_ENV = "KERNELWRIGHT_COMPILED_ONLY"
 
 
 def compile_cache_dir() -> Path:
-    """Where toolchains inside the worker keep compiled products (shared across workers)."""
+    """The compile cache: the judge's (see `isa.compile_cache`); inside a worker, the private
+    copy the judge gave it."""
     configured = os.environ.get(CACHE_ENV)
     if configured:
         return Path(configured)
@@ -104,6 +109,52 @@ def run_candidate(
     if not isinstance(chosen, Limits):
         raise TypeError(f"{backend.family}: Backend.limits must be a sandbox Limits")
     sandbox = sandbox or get_sandbox("local")
+    kept = compile_cache.source_folder(compile_cache_dir(), target.name, source)
+    if mode == "run" and getattr(backend, "compile_runs_candidate_code", False):
+        # Candidate code runs at compile time (Triton imports the file): compile in a
+        # sandbox of its own, without inputs, and run from its products in a second one
+        # where no candidate code runs, so nothing of the candidate can reach the result.
+        compile_limits: Limits = (
+            limits if limits is not None else getattr(backend, "limits", DEFAULT_LIMITS)
+        )
+        bare = [Job(job.name, job.iface) for job in jobs]
+        first = _run_worker(
+            target, backend, source, bare, "compile", executor, sandbox, compile_limits, kept
+        )
+        failed = any(c.error and c.error.get("kind") == "CompileError" for c in first.configs)
+        if first.harness_error or failed:
+            return first
+        second = _run_worker(
+            target,
+            backend,
+            source,
+            jobs,
+            mode,
+            executor,
+            sandbox,
+            chosen,
+            kept,
+            {COMPILED_ONLY_ENV: "1"},
+        )
+        second.wall_s += first.wall_s
+        return second
+    return _run_worker(target, backend, source, jobs, mode, executor, sandbox, chosen, kept)
+
+
+def _run_worker(
+    target: Target,
+    backend: Any,
+    source: str,
+    jobs: list[Job],
+    mode: str,
+    executor: str,
+    sandbox: Sandbox,
+    limits: Limits,
+    kept: Path,
+    extra_env: dict[str, str] | None = None,
+) -> WorkerOutcome:
+    """One sandboxed worker in a fresh workdir, seeded with the candidate's kept compile
+    products; what it adds to them is kept after it has stopped."""
     workdir = Path(tempfile.mkdtemp(prefix="kw-worker-"))
     try:
         source_name = "kernel" + backend.source_suffix
@@ -127,10 +178,13 @@ def run_candidate(
             "configs": configs,
         }
         (workdir / "job.json").write_text(json.dumps(job_doc))
-        env = {CACHE_ENV: str(compile_cache_dir())}
+        worker_cache = workdir / compile_cache.WORKDIR_CACHE
+        compile_cache.seed(kept, worker_cache)
+        env = {CACHE_ENV: str(worker_cache), **(extra_env or {})}
         proc = sandbox.run(
-            [sys.executable, "-m", "isa.worker", "job.json"], workdir, chosen, env=env
+            [sys.executable, "-m", "isa.worker", "job.json"], workdir, limits, env=env
         )
+        compile_cache.harvest(worker_cache, kept)
         result_path = workdir / "result.json"
         if proc.returncode != 0 or not _regular_file(result_path):
             why = proc.reason or "it exited without writing a result"

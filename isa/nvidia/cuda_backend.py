@@ -7,6 +7,7 @@ from isa.base import CompileError, KernelInterface, Target
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
 from isa.nvidia.plan import parse_plan
 from isa.nvidia.signature import entry_signatures
+from isa.nvidia.static_check import cuda_findings
 from isa.nvidia.toolchain import compile_cuda
 
 PLAN_PREFIX = "//@"
@@ -17,6 +18,11 @@ class CudaBackend(NvidiaBackend):
     language = "CUDA C++"
     source_suffix = ".cu"
     spec_file = "spec_cuda.md"
+
+    def static_check(self, target: Target, source: str, forbidden: tuple[str, ...]) -> list[str]:
+        """Host-side launches, streams and threads (always), and the precision downgrades
+        the task forbids (`fp16`, `bf16`, `tf32`)."""
+        return cuda_findings(source, forbidden)
 
     def compile_plan(self, target: Target, source: str, iface: KernelInterface) -> NvidiaBuild:
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes)

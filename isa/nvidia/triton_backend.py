@@ -5,9 +5,11 @@ then gives the cubin and the resource report. Every product is cached."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from isa.base import CompileError, KernelInterface, Target
-from isa.harness import CACHE_ENV
+from isa.harness import CACHE_ENV, COMPILED_ONLY_ENV
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
+from isa.nvidia.static_check import triton_findings
 from isa.nvidia.toolchain import (
     COMPILE_TIMEOUT_S,
     Compiled,
@@ -73,6 +76,11 @@ def compile_launches(source: str, arch: str, launches: list[Launch]) -> list[Com
         if hit is not None:
             found[key] = hit
     missing = {k: launch for k, launch in zip(keys, launches, strict=True) if k not in found}
+    if missing and os.environ.get(COMPILED_ONLY_ENV):
+        raise CompileError(
+            "the kernel file's compile step left no kernel for this launch (it failed, or the "
+            "file's own code interfered with it)"
+        )
     if missing:
         found.update(_compile_in_child(source, arch, missing))
     return [found[k] for k in keys]
@@ -107,22 +115,30 @@ def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dic
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])
         )
-        try:
-            proc = subprocess.run(
+        log_path = folder / "compile.log"
+        with open(log_path, "wb") as log:
+            # A session of its own, and output to a file rather than a pipe: what the
+            # candidate's code leaves running is killed with it and cannot hold us up.
+            proc = subprocess.Popen(
                 [sys.executable, "-m", "isa.nvidia.triton_compile", "request.json"],
                 cwd=folder,
                 env=env,
-                capture_output=True,
-                text=True,
-                timeout=COMPILE_TIMEOUT_S,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
-        except subprocess.TimeoutExpired:
-            raise CompileError(
-                f"Triton took longer than {COMPILE_TIMEOUT_S} s to compile and was stopped"
-            ) from None
+            try:
+                proc.wait(timeout=COMPILE_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                raise CompileError(
+                    f"Triton took longer than {COMPILE_TIMEOUT_S} s to compile and was stopped"
+                ) from None
+            finally:
+                _kill_group(proc)
         result_path = folder / "result.json"
         if not result_path.is_file():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()
+            tail = log_path.read_text(errors="replace").strip().splitlines()
             raise CompileError(f"Triton failed: {tail[-1] if tail else 'no output'}")
         results: dict[str, Any] = json.loads(result_path.read_text())
     compiled: dict[str, Compiled] = {}
@@ -151,11 +167,25 @@ def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dic
     return compiled
 
 
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 class TritonBackend(NvidiaBackend):
     family = "triton"
     language = "Triton (Python)"
     source_suffix = ".py"
     spec_file = "spec_triton.md"
+    # Importing the file runs candidate code: the harness compiles in a sandbox of its own
+    # and runs from the compiled products in another (see `isa.harness.run_candidate`).
+    compile_runs_candidate_code = True
+
+    def static_check(self, target: Target, source: str, forbidden: tuple[str, ...]) -> list[str]:
+        """Streams and threads (always), and the precision downgrades the task forbids
+        (`fp16`, `bf16`, `tf32`, including a `tl.dot` that is not `input_precision="ieee"`)."""
+        return triton_findings(source, forbidden)
 
     def compile_plan(self, target: Target, source: str, iface: KernelInterface) -> NvidiaBuild:
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)
