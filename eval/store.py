@@ -12,6 +12,7 @@ resumable and lets two workers race without duplicating rows.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,14 +214,20 @@ class Store:
             ) from None
         if is_sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
-        for attempt in range(3):
+        attempts = 20
+        for attempt in range(attempts):
             try:
                 Base.metadata.create_all(engine)
                 break
             except SQLAlchemyError as exc:
                 detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-                if "already exists" in detail and attempt < 2:
+                if "already exists" in detail and attempt < attempts - 1:
                     continue  # another process created the tables between check and create
+                if "database is locked" in detail and attempt < attempts - 1:
+                    # SQLite answers at once, without its busy timeout, when a reader must
+                    # become a writer while another opener creates the schema: back off.
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
                 engine.dispose()
                 raise StoreError(f"cannot open the database at {_shown(url)}: {detail}") from None
         return engine
@@ -431,8 +438,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers work while a writer commits; the busy timeout makes a second writer
     wait its turn instead of failing with 'database is locked'."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # The timeout first: switching a new file to WAL takes a lock another opener may hold.
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
