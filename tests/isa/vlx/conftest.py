@@ -2,55 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from functools import partial
 
-import numpy as np
 import pytest
 
-from isa.accel.common.memory import DramRegion
 from isa.accel.vlx.assembler import assemble
 from isa.accel.vlx.simulator import run
-from isa.accel.vlx.stats import SimStats
+from tests.isa.accel_run import AccelRun, run_program
 
-
-@dataclass
-class VlxRun:
-    stats: SimStats
-    dram: np.ndarray
-    addresses: dict[str, int]
-    shapes: dict[str, tuple[int, ...]]
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        start, shape = self.addresses[name], self.shapes[name]
-        return self.dram[start : start + int(np.prod(shape))].reshape(shape)
-
-
-def run_vlx(
-    source: str,
-    inputs: Mapping[str, np.ndarray] | None = None,
-    outputs: Mapping[str, tuple[int, ...]] | None = None,
-    sizes: Mapping[str, int] | None = None,
-    **limits: Any,
-) -> VlxRun:
-    """Inputs first, then outputs (NaN), contiguous from word 0; `$` sizes from `sizes`."""
-    arrays = {k: np.asarray(v, np.float32) for k, v in (inputs or {}).items()}
-    shapes = {k: v.shape for k, v in arrays.items()} | dict(outputs or {})
-    addresses, regions, parts, cursor = {}, [], [], 0
-    for name, shape in shapes.items():
-        size = int(np.prod(shape))
-        addresses[name] = cursor
-        regions.append(DramRegion(name, cursor, size, writable=name not in arrays))
-        parts.append(arrays[name].ravel() if name in arrays else np.full(size, np.nan, np.float32))
-        cursor += size
-    dram = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-    symbols = {f"${k}": v for k, v in (sizes or {}).items()}
-    symbols |= {f"@{k}": v for k, v in addresses.items()}
-    stats = run(assemble(source, symbols), dram, regions=regions, **limits)
-    return VlxRun(stats, dram, addresses, shapes)
+run_vlx = partial(run_program, assemble, run)
 
 
 @pytest.fixture
-def vlx() -> Callable[..., VlxRun]:
+def vlx() -> Callable[..., AccelRun]:
     return run_vlx
