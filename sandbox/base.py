@@ -125,3 +125,13 @@ class Sandbox(Protocol):
     def describe(self) -> str:
         """One line saying what isolation this backend provides, for logs and reports."""
         ...
+
+
+def check_run_args(argv: list[str], workdir: Path) -> Path:
+    """The resolved workdir of a `Sandbox.run` call; ValueError for a caller's bug."""
+    if not argv or not all(isinstance(a, str) for a in argv):
+        raise ValueError(f"argv must be a non-empty list of strings, got {argv!r}")
+    resolved = Path(workdir).resolve()
+    if not resolved.is_dir():
+        raise ValueError(f"the sandbox workdir {resolved} is not a directory")
+    return resolved

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import isolation
-from sandbox.base import Limits, ProcessResult
+from sandbox.base import Limits, ProcessResult, check_run_args
 from sandbox.local import SYSTEM_PATH, worker_env
 
 DEFAULT_IMAGE = "kernelwright-worker:latest"
@@ -141,11 +141,7 @@ class DockerSandbox:
         env: Mapping[str, str] | None = None,
         stdin: bytes | None = None,
     ) -> ProcessResult:
-        if not argv or not all(isinstance(a, str) for a in argv):
-            raise ValueError(f"argv must be a non-empty list of strings, got {argv!r}")
-        workdir = Path(workdir).resolve()
-        if not workdir.is_dir():
-            raise ValueError(f"the sandbox workdir {workdir} is not a directory")
+        workdir = check_run_args(argv, workdir)
         client = self._client()
         if isinstance(client, str):
             return _failed(limits, client)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from sandbox import isolation
-from sandbox.base import Limits, ProcessResult
+from sandbox.base import Limits, ProcessResult, check_run_args
 
 log = logging.getLogger(__name__)
 
@@ -213,11 +213,7 @@ class LocalSandbox:
         env: Mapping[str, str] | None = None,
         stdin: bytes | None = None,
     ) -> ProcessResult:
-        if not argv or not all(isinstance(a, str) for a in argv):
-            raise ValueError(f"argv must be a non-empty list of strings, got {argv!r}")
-        workdir = Path(workdir).resolve()
-        if not workdir.is_dir():
-            raise ValueError(f"the sandbox workdir {workdir} is not a directory")
+        workdir = check_run_args(argv, workdir)
         (workdir / "tmp").mkdir(exist_ok=True)
         box = isolation.detect()
         prefix: list[str] = []

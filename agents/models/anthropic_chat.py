@@ -11,12 +11,10 @@ from agents.models.base import (
     Message,
     ModelConfigError,
     ModelEnv,
-    ModelError,
     ProviderSettings,
     Reply,
     ToolSchema,
-    error_detail,
-    short,
+    sdk_errors,
     tool_call,
 )
 
@@ -85,7 +83,14 @@ class AnthropicModel:
 
     def complete(self, messages: list[Message], tools: list[ToolSchema]) -> Reply:
         system, wire = to_anthropic(messages)
-        try:
+        with sdk_errors(
+            anthropic,
+            self.name,
+            self.where,
+            self.settings.timeout_s,
+            self.settings.max_retries,
+            "a message",
+        ):
             response = self.client.messages.create(
                 model=self.model,
                 system=system,
@@ -93,26 +98,6 @@ class AnthropicModel:
                 tools=anthropic_tools(tools),  # type: ignore[arg-type]
                 max_tokens=self.settings.max_output_tokens,
             )
-        except anthropic.AuthenticationError:
-            raise ModelError(f"{self.where} rejected the API key for {self.name}") from None
-        except anthropic.APITimeoutError:
-            raise ModelError(
-                f"{self.name} did not answer within {self.settings.timeout_s:g} s "
-                f"({self.settings.max_retries} retries)"
-            ) from None
-        except anthropic.APIConnectionError as exc:
-            raise ModelError(f"cannot reach {self.where} for {self.name}: {exc}") from None
-        except anthropic.APIStatusError as exc:
-            raise ModelError(
-                f"{self.name} failed with HTTP {exc.status_code} after "
-                f"{self.settings.max_retries} retries: {error_detail(exc)}"
-            ) from None
-        except ValueError as exc:  # a body that is not JSON
-            raise ModelError(
-                f"{self.name} sent a reply that is not JSON: {short(str(exc))}"
-            ) from None
-        except anthropic.APIResponseValidationError as exc:
-            raise ModelError(f"{self.name} sent a reply that is not a message: {exc}") from None
         texts: list[str] = []
         calls = []
         for block in getattr(response, "content", None) or []:

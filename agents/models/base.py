@@ -5,6 +5,8 @@ store's JSON events and the providers' wire formats without conversion classes."
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict
 
@@ -112,3 +114,30 @@ def error_detail(exc: Exception) -> str:
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
             return short(inner["message"])
     return short(getattr(exc, "message", None) or str(exc))
+
+
+@contextmanager
+def sdk_errors(
+    sdk: Any, name: str, where: str, timeout_s: float, retries: int, reply_kind: str
+) -> Iterator[None]:
+    """Turn the errors of an official SDK (openai and anthropic name them alike) into one
+    ModelError sentence each, after the SDK's own retries."""
+    try:
+        yield
+    except sdk.AuthenticationError:
+        raise ModelError(f"{where} rejected the API key for {name}") from None
+    except sdk.APITimeoutError:
+        raise ModelError(
+            f"{name} did not answer within {timeout_s:g} s ({retries} retries)"
+        ) from None
+    except sdk.APIConnectionError as exc:
+        raise ModelError(f"cannot reach {where} for {name}: {exc}") from None
+    except sdk.APIStatusError as exc:
+        raise ModelError(
+            f"{name} failed with HTTP {exc.status_code} after {retries} retries: "
+            f"{error_detail(exc)}"
+        ) from None
+    except ValueError as exc:  # a body that is not JSON
+        raise ModelError(f"{name} sent a reply that is not JSON: {short(str(exc))}") from None
+    except sdk.APIResponseValidationError as exc:
+        raise ModelError(f"{name} sent a reply that is not {reply_kind}: {exc}") from None

@@ -17,8 +17,7 @@ from agents.models.base import (
     ProviderSettings,
     Reply,
     ToolSchema,
-    error_detail,
-    short,
+    sdk_errors,
     tool_call,
 )
 
@@ -84,34 +83,19 @@ class OpenAIModel:
         self.where = base_url or str(self.client.base_url)
 
     def complete(self, messages: list[Message], tools: list[ToolSchema]) -> Reply:
-        try:
+        with sdk_errors(
+            openai,
+            self.name,
+            self.where,
+            self.settings.timeout_s,
+            self.settings.max_retries,
+            "a chat completion",
+        ):
             response = self.client.chat.completions.create(
                 model=self.model,
                 messages=to_openai(messages),  # type: ignore[arg-type]
                 tools=openai_tools(tools),  # type: ignore[arg-type]
             )
-        except openai.AuthenticationError:
-            raise ModelError(f"{self.where} rejected the API key for {self.name}") from None
-        except openai.APITimeoutError:
-            raise ModelError(
-                f"{self.name} did not answer within {self.settings.timeout_s:g} s "
-                f"({self.settings.max_retries} retries)"
-            ) from None
-        except openai.APIConnectionError as exc:
-            raise ModelError(f"cannot reach {self.where} for {self.name}: {exc}") from None
-        except openai.APIStatusError as exc:
-            raise ModelError(
-                f"{self.name} failed with HTTP {exc.status_code} after "
-                f"{self.settings.max_retries} retries: {error_detail(exc)}"
-            ) from None
-        except ValueError as exc:  # a body that is not JSON
-            raise ModelError(
-                f"{self.name} sent a reply that is not JSON: {short(str(exc))}"
-            ) from None
-        except openai.APIResponseValidationError as exc:
-            raise ModelError(
-                f"{self.name} sent a reply that is not a chat completion: {exc}"
-            ) from None
         if not getattr(response, "choices", None):
             raise ModelError(f"{self.name} sent a reply with no choices")
         choice = response.choices[0].message
