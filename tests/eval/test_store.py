@@ -4,6 +4,7 @@ its binaries are installed)."""
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -176,7 +177,9 @@ def test_bad_urls_give_one_sentence(tmp_path: Path) -> None:
         "nosuchdb://x/y": "no database driver for 'nosuchdb'",
         "://nothing": "is not a database URL",
         f"sqlite:///{tmp_path}/file/sub/x.db": "cannot create the database folder",
-        "postgresql://kw@127.0.0.1:1/kw": r"cannot open the database at postgresql\+psycopg://kw@",
+        "postgresql://kw@127.0.0.1:1/kw": r"cannot open the database at postgresql\+psycopg://kw@"
+        if _has_module("psycopg")
+        else r"no database driver for 'postgresql\+psycopg' is installed \(pip install",
     }
     (tmp_path / "file").write_text("a file, not a folder")
     for url, message in cases.items():
@@ -217,11 +220,22 @@ def test_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
 def _pg_bin(name: str) -> str | None:
-    found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if isinstance(found, list):
-        return found[-1] if found else None
-    return found
+    """`name` on PATH, else from the newest of Debian's PostgreSQL versions (the `postgresql`
+    package puts its server binaries in /usr/lib/postgresql/VERSION/bin, not on PATH)."""
+    if found := shutil.which(name):
+        return found
+    versions = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    return max(versions, key=_version_of, default=None)
+
+
+def _version_of(path: str) -> tuple[int, ...]:
+    version = Path(path).parent.parent.name
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def _free_port() -> int:
