@@ -23,6 +23,7 @@ from agents.models.prices import price_for
 from agents.prompt import prompt
 from agents.tools import Toolbox, ToolResult
 from agents.transcript import render_event
+from eval.files import FileProblem, read_kernel, write_kernel
 from eval.validate import verify
 from isa.base import Target
 from tasks import Task
@@ -61,6 +62,7 @@ class Session:
         budget: Budget | None = None,
     ) -> None:
         self.box = Toolbox(task, target, source=source)
+        self.saved = self.box.source  # the kernel as last loaded or saved: leaving asks if changed
         self.console = console or Console()
         self.agent: AgentLoop | None = None
         self.taken_from: str | None = None  # the kernel when the person took it over
@@ -208,7 +210,9 @@ class Session:
             path = Path(handle.name)
         try:
             subprocess.run([*shlex.split(editor), str(path)], check=False)
-            self._result(self.box.write(path.read_text()))
+            self._result(self.box.write(read_kernel(path)))
+        except FileProblem as exc:
+            self._print(str(exc))
         finally:
             path.unlink(missing_ok=True)
 
@@ -229,17 +233,24 @@ class Session:
         if not args:
             self._print("usage: load FILE")
             return
-        path = Path(args[0]).expanduser()
-        if not path.is_file():
-            self._print(f"no such file: {path}")
+        try:
+            source = read_kernel(Path(args[0]).expanduser())
+        except FileProblem as exc:
+            self._print(str(exc))
             return
-        self._result(self.box.write(path.read_text()))
+        self._result(self.box.write(source))
+        self.saved = source
 
     def _save(self, args: list[str]) -> None:
         if not args:
             self._print("usage: save FILE")
             return
-        Path(args[0]).expanduser().write_text(self.box.source)
+        try:
+            write_kernel(Path(args[0]).expanduser(), self.box.source)
+        except FileProblem as exc:
+            self._print(str(exc))
+            return
+        self.saved = self.box.source
         self._print(f"saved to {args[0]}")
 
     def _submit(self, args: list[str]) -> None:
@@ -284,8 +295,30 @@ class Session:
         while True:
             try:
                 line = self.console.input("[bold]kw>[/] ")
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 self._print("")
                 break
-            if not self.handle(line):
-                break
+            except KeyboardInterrupt:
+                self._print("")
+                if self.may_leave():
+                    break
+                continue
+            try:
+                if not self.handle(line):
+                    break
+            except KeyboardInterrupt:
+                self._print("interrupted; the session goes on")
+
+    def may_leave(self) -> bool:
+        """After Ctrl-C at the prompt: leave at once, or ask first if the kernel has changes
+        that are not saved (Ctrl-C or end of input at the question leaves too)."""
+        if self.box.source == self.saved:
+            return True
+        try:
+            answer = self.console.input(
+                "the kernel has unsaved changes ('save FILE' keeps them); leave anyway? [y/N] ",
+                markup=False,
+            )
+        except (EOFError, KeyboardInterrupt):
+            return True
+        return answer.strip().lower() in ("y", "yes")

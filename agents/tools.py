@@ -177,7 +177,8 @@ class Toolbox:
     # --- editing ---------------------------------------------------------------------------
     def write(self, source: str) -> ToolResult:
         self.source = source
-        return ToolResult(True, f"kernel written ({len(source.splitlines())} lines)")
+        lines = len(source.splitlines())
+        return ToolResult(True, f"kernel written ({lines} line{'' if lines == 1 else 's'})")
 
     def edit(self, old: str, new: str) -> ToolResult:
         count = self.source.count(old)

@@ -19,9 +19,10 @@ from eval import leaderboard as lb
 from eval.records import VALID, TrialRecord
 from eval.runner import RunError, RunSpec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
+from eval.validate import Verdict
 from isa.base import Target
 from isa.registry import UnknownTarget, backend_for, families, target_names
-from tasks import TaskError, all_tasks, load_suite, load_task
+from tasks import Task, TaskError, all_tasks, load_suite, load_task
 
 app = typer.Typer(
     add_completion=False,
@@ -72,8 +73,40 @@ class Format(StrEnum):
     json = "json"
 
 
+class TrialsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
 class UserError(Exception):
     """An error the user can fix; printed as one sentence."""
+
+
+def _reading_store(db: str | None, run: str | None = None) -> Store:
+    """The store for a command that only reads: it never creates a database, and a run that
+    is not stored is one sentence naming the runs that are."""
+    store = Store(db, create=False)
+    if run is not None:
+        names = [r["name"] for r in store.runs()]
+        if run not in names:
+            store.close()
+            stored = f"stored runs: {', '.join(names)}" if names else "no run is stored yet"
+            raise UserError(f"no run named '{run}'; {stored}")
+    return store
+
+
+def _progress(on: Console) -> Progress:
+    """The progress bar of `run` and `selfcheck`: one step per task or trial, the last result."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=on,
+    )
 
 
 def _target(text: str) -> Target:
@@ -188,14 +221,7 @@ def run(
     store = Store(db)
     for task_id, reason in skipped_tasks(spec_):
         console.print(f"skipping {task_id}: {reason}", markup=False, highlight=False)
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
-        console=console,
-    )
+    progress = _progress(console)
     bar: dict[str, Any] = {}
 
     def on_plan(planned: int, skipped: int) -> None:
@@ -231,16 +257,17 @@ def eval_(
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
     hidden: Annotated[bool, typer.Option(help="Also check the hidden configs")] = False,
     executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
+    format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    db: DbOption = None,
 ) -> None:
     """Compile and validate a kernel file on every visible config; exit 0 only if valid."""
     from agents.tools import Toolbox
+    from eval.files import FileProblem, read_kernel
 
-    if not file.is_file():
-        raise UserError(f"no such file: {file}")
     try:
-        source = file.read_text()
-    except UnicodeDecodeError:
-        raise UserError(f"{file} is not a text file") from None
+        source = read_kernel(file)
+    except FileProblem as exc:
+        raise UserError(str(exc)) from None
     t = _target(target)
     task_ = load_task(task)
     box = Toolbox(task_, t, source=source)
@@ -252,7 +279,11 @@ def eval_(
             f"executor '{executor}' is not available for {t.name} here; "
             f"available: {', '.join(available)}"
         )
+    executor = executor or available[0]
     verdict = verify(task_, t, source, hidden=hidden, executor=executor)
+    if format is Format.json:
+        print(json.dumps(_eval_json(task_, t, executor, verdict, db), indent=2))
+        raise typer.Exit(0 if verdict.valid else 1)
     if not verdict.compiled:
         err_console.print(f"error: {verdict.reason}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
@@ -283,12 +314,37 @@ def eval_(
         c = last[-1]
         console.print(f"\nprofile of {c.name}:", style="bold")
         console.print(
-            box.backend_profile(c.counters, c.measure or 0.0, c.roofline),
+            # A wrong result has no share of roofline: its time means nothing.
+            box.backend_profile(c.counters, c.measure or 0.0, c.roofline if c.passed else None),
             markup=False,
             highlight=False,
         )
     console.print(verdict.reason, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(0 if verdict.valid else 1)
+
+
+def _eval_json(
+    task: Task, target: Target, executor: str, verdict: Verdict, db: str | None
+) -> dict[str, Any]:
+    """`eval --format json`; the speed-up is the leaderboard's, against the baseline measured
+    (and cached in the store) on the same target and executor."""
+    from eval.baseline import baseline_measures
+    from eval.formats import eval_object
+    from eval.score import speedup
+
+    ratio = None
+    if verdict.valid:
+        with Store(db) as store:
+            base = baseline_measures(task, target, executor, store)
+        ratio = speedup(verdict.visible_measures(), base) if base else None
+    return eval_object(
+        verdict,
+        task=task.id,
+        target=target.name,
+        executor=executor,
+        unit=backend_for(target).unit,
+        speedup=ratio,
+    )
 
 
 @app.command("try")
@@ -305,11 +361,15 @@ def try_(
     """Work on one task interactively, alone or beside a model: step, hint, take over."""
     from agents.models import ModelConfigError
     from agents.session import Session
+    from eval.files import FileProblem, read_kernel
 
-    if file is not None and not file.is_file():
-        raise UserError(f"no such file: {file}")
-    source = file.read_text() if file else None
+    try:
+        source = read_kernel(file) if file else None
+    except FileProblem as exc:
+        raise UserError(str(exc)) from None
     task_, target_ = load_task(task), _target(target)
+    if (why := task_.unsupported_reason(target_.family)) is not None:
+        raise UserError(f"task {task_.id} cannot run on {target_.name}: {why}")
     try:
         session = Session(task_, target_, source=source, model=model or None)
     except ModelConfigError as exc:
@@ -324,7 +384,7 @@ def leaderboard(
     format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """Rank (agent, model, target) groups by validity and speed-up, from the stored trials."""
-    store = Store(db)
+    store = _reading_store(db, run)
     rows = lb.rows(store.trials(run))
     if format is Format.json:
         print(lb.to_json(rows))
@@ -346,7 +406,7 @@ def show(
     """Show one trial: its verdict, scores, transcript and kernel."""
     from eval.show import render_trial, transcript_jsonl
 
-    store = Store(db)
+    store = _reading_store(db)
     record = store.get_trial(trial)
     if record is None:
         raise UserError(f"no trial with id {trial}")
@@ -360,13 +420,22 @@ def show(
 def trials(
     db: DbOption = None,
     run: Annotated[str | None, typer.Option(help="Only this run")] = None,
+    format: Annotated[
+        TrialsFormat, typer.Option("--format", help="table, json, csv or jsonl")
+    ] = TrialsFormat.table,
 ) -> None:
     """List stored trials with their ids."""
-    store = Store(db)
+    from eval.formats import trials_text
+
+    store = _reading_store(db, run)
+    records = store.trials(run)
+    if format is not TrialsFormat.table:
+        sys.stdout.write(trials_text(records, format.value))
+        return
     table = Table(title="trials")
     for col in ("id", "run", "task", "target", "agent", "model", "status", "speed-up"):
-        table.add_column(col)
-    for r in store.trials(run):
+        table.add_column(col, overflow="fold")
+    for r in records:
         table.add_row(
             str(r.id),
             r.key.run,
@@ -384,15 +453,39 @@ def trials(
 def selfcheck(
     target: Annotated[str, typer.Option(help="Target to check")] = "tile",
     suite: Annotated[str, typer.Option(help="Suite to check")] = "smoke",
+    format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """Every task's oracle must be valid and its stub (nop) must fail; exit 1 otherwise."""
-    from eval.selfcheck import run_selfcheck
+    from eval.selfcheck import TaskCheck, check_tasks, render
     from sandbox import get_sandbox
 
-    console.print(
-        f"sandbox {get_sandbox().describe()}", markup=False, highlight=False, soft_wrap=True
-    )
-    ok = run_selfcheck(console, _target(target), load_suite(suite))
+    t, chosen = _target(target), load_suite(suite)
+    sandbox = get_sandbox().describe()
+    # Progress goes where it cannot spoil the JSON on stdout.
+    shown = err_console if format is Format.json else console
+    if format is Format.table:
+        console.print(f"sandbox {sandbox}", markup=False, highlight=False, soft_wrap=True)
+    progress = _progress(shown)
+    bar = progress.add_task(f"selfcheck on {t.name}", total=len(chosen), last="")
+
+    def on_task(check: TaskCheck) -> None:
+        mark = "skipped" if check.skipped else "[green]ok[/]" if check.ok else "[red]FAIL[/]"
+        progress.update(bar, advance=1, last=f"{check.task}: {mark}")
+
+    with progress:
+        checks = check_tasks(t, chosen, on_task)
+    ok = all(c.ok for c in checks)
+    if format is Format.json:
+        report = {
+            "target": t.name,
+            "suite": suite,
+            "sandbox": sandbox,
+            "ok": ok,
+            "tasks": [c.to_json() for c in checks],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        render(console, t, checks)
     raise typer.Exit(0 if ok else 1)
 
 

@@ -138,6 +138,8 @@ def check_spec(spec: RunSpec) -> tuple[list[Task], str]:
     agent = make_agent(spec.agent)
     if agent.needs_model and not spec.model:
         raise RunError(f"agent '{spec.agent}' needs --model")
+    if spec.model and not agent.needs_model:
+        raise RunError(f"agent '{spec.agent}' uses no model; --model is only for the llm agent")
     if agent.needs_model:
         try:
             check_model(spec.model)  # a bad name or a missing API key stops here, not per trial

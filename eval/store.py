@@ -187,12 +187,26 @@ def _to_record(row: TrialRow) -> TrialRecord:
 
 class Store:
     """The result database. `url` is a SQLAlchemy URL or a SQLite file path; without one,
-    `default_url()`. Tables are created on first use."""
+    `default_url()`. Tables are created on first use. With `create=False` (the commands that
+    only read) a SQLite file that does not exist is an error instead of a new database."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
         self.url = resolve_url(url or default_url())
+        if not create:
+            self._require_existing(self.url)
         self.engine = self._connect(self.url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    @staticmethod
+    def _require_existing(url: URL) -> None:
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return  # a server's database exists or the connection says why not
+        path = Path(url.database)
+        if not path.is_file():
+            raise StoreError(
+                f"no database at {path}: nothing has been stored there yet "
+                "(`kernelwright run` creates it; --db or $KERNELWRIGHT_DB names another)"
+            )
 
     @staticmethod
     def _connect(url: URL) -> Engine:

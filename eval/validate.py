@@ -42,7 +42,8 @@ class ConfigVerdict:
 
     @property
     def roofline_pct(self) -> float | None:
-        if self.measure and self.roofline:
+        """Only a correct config has a share of roofline (the judge rejects faster times)."""
+        if self.passed and self.measure and self.roofline:
             return 100.0 * self.roofline / self.measure
         return None
 

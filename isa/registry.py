@@ -46,7 +46,7 @@ def backend_for(target: Target | str) -> Backend:
     if isinstance(target, str):
         target = Target.parse(target)
     if target.family not in BACKENDS:
-        known = ", ".join(families())
+        known = ", ".join(name for family in families() for name in target_names(family))
         raise UnknownTarget(f"unknown target '{target.name}'; known targets: {known}")
     backend = _load(target.family)
     try:

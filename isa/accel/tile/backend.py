@@ -66,7 +66,7 @@ def profile_report(counters: dict[str, Any], cycles: float, roofline: float | No
     stalled / idle time with the top stall causes, the engine on the critical path, the issue
     stalls of the scalar unit, DMA traffic and bandwidth, and the hottest source lines."""
     lines = []
-    if roofline:
+    if roofline and cycles >= roofline:  # a time under the bound is never credited as a share
         lines.append(
             f"{cycles:.0f} cycles; roofline bound {roofline:.0f} cycles "
             f"({100 * roofline / cycles:.1f}% of roofline)"

@@ -44,7 +44,7 @@ class VlxBackend(AcceleratorBackend):
 def profile_report(counters: dict[str, Any], cycles: float, roofline: float | None) -> str:
     """Where the cycles go, short enough for a tool result."""
     lines = []
-    if roofline and cycles:
+    if roofline and cycles >= roofline:  # a time under the bound is never credited as a share
         lines.append(
             f"{cycles:.0f} cycles; roofline bound {roofline:.0f} ({100 * roofline / cycles:.1f}%)"
         )
