@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -17,7 +18,7 @@ from rich.table import Table
 from agents.registry import UnknownAgent
 from eval import leaderboard as lb
 from eval.records import VALID, TrialRecord
-from eval.runner import RunError, RunSpec, run_suite, skipped_tasks
+from eval.runner import RunError, RunSpec, check_spec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from eval.validate import Verdict
 from isa.base import Target
@@ -160,8 +161,9 @@ def tasks(
         print(json.dumps(rows, indent=2))
         return
     table = Table(title=f"tasks{f' in suite {suite}' if suite else ''}")
-    for col in ("id", "level", "title", "configs", "hidden", "targets"):
-        table.add_column(col)
+    table.add_column("id", no_wrap=True)  # ids are typed back: never cut (the title wraps)
+    for col in ("level", "title", "configs", "hidden", "targets"):
+        table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
             r["id"],
@@ -218,6 +220,7 @@ def run(
         seeds=seeds,
         jobs=jobs,
     )
+    check_spec(spec_)  # a bad run is one sentence before anything is drawn or created
     store = Store(db)
     for task_id, reason in skipped_tasks(spec_):
         console.print(f"skipping {task_id}: {reason}", markup=False, highlight=False)
@@ -392,7 +395,7 @@ def leaderboard(
     if not rows:
         console.print("no trials stored yet; run `kernelwright run --suite smoke --target tile`")
         return
-    console.print(lb.render_table(rows))
+    console.print(lb.render_table(rows, width=console.width))
 
 
 @app.command()
@@ -432,20 +435,37 @@ def trials(
     if format is not TrialsFormat.table:
         sys.stdout.write(trials_text(records, format.value))
         return
-    table = Table(title="trials")
-    for col in ("id", "run", "task", "target", "agent", "model", "status", "speed-up"):
-        table.add_column(col, overflow="fold")
+    # One run goes in the title, so its name is not repeated on every row; nothing is cut:
+    # headers keep their width and long names wrap.
+    runs = {r.key.run for r in records}
+    one_run = next(iter(runs)) if len(runs) == 1 else None
+    table = Table(
+        title=f"trials of run {one_run}" if one_run else "trials",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+    columns = ["id", "task", "target", "agent", "model", "status", "speedup"]
+    if one_run is None:
+        columns.insert(1, "run")
+    for col in columns:
+        # Ids are typed back (`show ID`, `--task`): never folded; the rest wraps.
+        fixed = col in ("id", "task")
+        table.add_column(col, overflow="fold", no_wrap=fixed, min_width=len(col))
     for r in records:
-        table.add_row(
-            str(r.id),
-            r.key.run,
-            r.key.task,
-            r.key.target,
-            r.key.agent,
-            r.key.model,
-            r.status,
-            f"{r.speedup:.2f}" if r.speedup else "-",
-        )
+        cells = {
+            "id": str(r.id),
+            "run": r.key.run,
+            "task": r.key.task,
+            "target": r.key.target
+            if r.key.executor == "emu"
+            else f"{r.key.target}/{r.key.executor}",
+            "agent": r.key.agent,
+            "model": r.key.model or "-",
+            "status": r.status,
+            "speedup": f"{r.speedup:.2f}x" if r.speedup else "-",
+        }
+        table.add_row(*(cells[col] for col in columns))
     console.print(table)
 
 

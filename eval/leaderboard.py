@@ -19,6 +19,8 @@ from statistics import fmean
 from typing import TypedDict
 
 from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 
 from eval.records import TrialRecord
@@ -137,35 +139,56 @@ def _cost(value: float) -> str:
     return f"${value:.4f}" if value < 1 else f"${value:.2f}"
 
 
-def render_table(table: Sequence[Row], title: str = "Leaderboard") -> Table:
+USAGE_HEADERS = ("1st valid", "tokens", "cost")
+
+
+def render_table(
+    table: Sequence[Row], title: str = "Leaderboard", width: int | None = None
+) -> RenderableType:
     """A Rich table for the terminal: percentages, 2-decimal speed-ups, '-' where a figure
     does not exist (e.g. no valid trial, so no speed-up). Token and cost columns appear only
-    when some group used a model, so the table fits an 80-column terminal for baselines."""
+    when some group used a model; when they do not fit in `width` columns they move to a
+    second table under the first. Nothing is cut: headers keep their width, names wrap."""
     with_usage = any(r["tokens"] or r["cost_usd"] for r in table)
+    full = _board(table, title, with_usage, with_scores=True)
+    if (
+        not with_usage
+        or width is None
+        or Measurement.get(_MEASURE, _MEASURE.options, full).maximum <= width
+    ):
+        return full
+    return Group(
+        _board(table, title, False, with_scores=True),
+        _board(table, "usage", True, with_scores=False),
+    )
+
+
+_MEASURE = Console(width=10_000)  # only to measure a table's natural width
+
+
+def _board(table: Sequence[Row], title: str, with_usage: bool, with_scores: bool) -> Table:
     out = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False, show_edge=False)
-    out.add_column("agent", no_wrap=True)
-    out.add_column("model", no_wrap=True)
-    out.add_column("target", no_wrap=True)
-    for header in ("n", "valid [CI95]", "speedup", "fast1", "fast1.5", "roof%", "steps"):
-        out.add_column(header, justify="right", no_wrap=True)
-    if with_usage:
-        for header in ("1st valid", "tokens", "cost"):
-            out.add_column(header, justify="right")
+    for header in ("agent", "model", "target"):
+        out.add_column(header, overflow="fold", min_width=len(header))
+    headers = ("n", "valid [CI95]", "speedup", "fast1", "fast1.5", "roof%", "steps")
+    for header in headers if with_scores else ():
+        out.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    for header in USAGE_HEADERS if with_usage else ():
+        out.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     for r in table:
         lo, hi = r["valid_rate_ci"]
         target = r["target"] if r["executor"] in ("", "emu") else f"{r['target']}/{r['executor']}"
-        cells = [
-            r["agent"],
-            r["model"] or "-",
-            target,
-            str(r["trials"]),
-            f"{_pct(r['valid_rate'])} [{lo * 100:.0f},{hi * 100:.0f}]",
-            _num(r["geomean_speedup"], 2, "x"),
-            _pct(r["fast_1_0"]),
-            _pct(r["fast_1_5"]),
-            _num(r["roofline_pct"], 0, "%"),
-            _num(r["mean_steps"]),
-        ]
+        cells = [r["agent"], r["model"] or "-", target]
+        if with_scores:
+            cells += [
+                str(r["trials"]),
+                f"{_pct(r['valid_rate'])} [{lo * 100:.0f},{hi * 100:.0f}]",
+                _num(r["geomean_speedup"], 2, "x"),
+                _pct(r["fast_1_0"]),
+                _pct(r["fast_1_5"]),
+                _num(r["roofline_pct"], 0, "%"),
+                _num(r["mean_steps"]),
+            ]
         if with_usage:
             cells += [
                 _num(r["first_valid_step"]),

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from agents.transcript import render_event
 from eval.records import VALID, TrialRecord
+from eval.validate import format_measure
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -43,7 +44,7 @@ def render_trial(console: Console, record: TrialRecord, events: list[dict[str, A
             table.add_row(
                 c["name"] + (" (hidden)" if c.get("hidden") else ""),
                 "[green]correct[/]" if c["passed"] else "[red]wrong[/]",
-                _fmt(c.get("measure"), ".0f"),
+                format_measure(c["measure"]) if c.get("measure") is not None else "-",
                 c.get("summary", ""),
             )
         console.print(table)
@@ -52,7 +53,9 @@ def render_trial(console: Console, record: TrialRecord, events: list[dict[str, A
         for event in events:
             console.print(render_event(event))
     if record.source:
-        console.print(Panel(Syntax(record.source, "nasm", line_numbers=True), title="kernel"))
+        # Long kernel lines wrap (under their line number) rather than being cut at the edge.
+        kernel = Syntax(record.source, "nasm", line_numbers=True, word_wrap=True)
+        console.print(Panel(kernel, title="kernel"))
 
 
 def transcript_jsonl(record: TrialRecord, events: list[dict[str, Any]]) -> str:
