@@ -71,3 +71,68 @@ def test_model_commands_without_a_model_explain() -> None:
     session.handle("step")
     session.handle("take")
     assert "no model in this session" in console.export_text()
+
+
+def test_file_errors_are_one_sentence_and_the_session_goes_on(tmp_path: Path) -> None:
+    session, console = _session()
+    binary = tmp_path / "kernel.bin"
+    binary.write_bytes(b"\xff\xfe\x00\x81 not text")
+    kernel = session.box.source
+    lines = [
+        f"load {binary}",
+        f"load {tmp_path}",
+        f"save {tmp_path}/no/such/dir/x.tasm",
+        f"save {tmp_path}",
+    ]
+    for line in lines:
+        assert session.handle(line)  # the session goes on
+    assert session.box.source == kernel  # and the kernel is kept
+    text = console.export_text()
+    assert f"{binary} is not a text file" in text
+    assert f"{tmp_path} is a folder, not a kernel file" in text
+    assert f"the folder {tmp_path}/no/such/dir does not exist" in text
+    assert f"cannot save to {tmp_path}: it is a folder" in text
+    assert "Traceback" not in text
+
+
+def test_load_and_save_round_trip_and_say_how_many_lines(tmp_path: Path) -> None:
+    session, console = _session()
+    one_line = tmp_path / "one.tasm"
+    one_line.write_text("halt\n")
+    session.handle(f"load {one_line}")
+    session.handle(f"save {tmp_path / 'copy.tasm'}")
+    assert (tmp_path / "copy.tasm").read_text() == "halt\n"
+    assert "kernel written (1 line)" in console.export_text()
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, session: Session, *answers: object) -> list[str]:
+    """Feed the prompt: each answer is a line, or an exception raised there (Ctrl-C)."""
+    asked: list[str] = []
+    queue = list(answers)
+
+    def fake_input(prompt: object = "", **_: object) -> str:
+        asked.append(str(prompt))
+        answer = queue.pop(0) if queue else EOFError()
+        if isinstance(answer, BaseException):
+            raise answer
+        return str(answer)
+
+    monkeypatch.setattr(session.console, "input", fake_input)
+    return asked
+
+
+def test_ctrl_c_asks_before_leaving_with_unsaved_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    session, _ = _session()
+    session.box.write(ORACLE.read_text())  # changed, not saved
+    asked = _answers(monkeypatch, session, KeyboardInterrupt(), "n", KeyboardInterrupt(), "y")
+    session.loop()
+    questions = [a for a in asked if "unsaved changes" in a]
+    assert len(questions) == 2  # 'n' kept the session; 'y' left it
+    assert len(asked) == 4
+
+
+def test_ctrl_c_leaves_at_once_without_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    session, _ = _session()
+    asked = _answers(monkeypatch, session, KeyboardInterrupt())
+    session.loop()
+    assert len(asked) == 1 and "unsaved" not in asked[0]

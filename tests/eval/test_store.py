@@ -351,3 +351,13 @@ def test_opening_while_another_process_creates_the_schema(
     with Store(str(path)) as store:
         assert store.trials("none") == []
     assert raced == [True]
+
+
+def test_a_reading_store_never_creates_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "x.db"
+    with pytest.raises(StoreError, match=r"no database at .*nothing has been stored there yet"):
+        Store(str(missing), create=False)
+    assert not (tmp_path / "no").exists()
+    Store(str(tmp_path / "kw.db")).close()  # a writer creates it...
+    with Store(str(tmp_path / "kw.db"), create=False) as store:  # ...then a reader opens it
+        assert store.trials() == []
