@@ -127,9 +127,19 @@ def test_run_then_leaderboard_and_show(_private_db: Path) -> None:
 
 
 def test_selfcheck_passes(_private_db: Path) -> None:
-    proc = kw("selfcheck", "--target", "tile", "--suite", "smoke", db=_private_db)
+    # As JSON (the table is checked in tests/eval/test_selfcheck.py); the progress per task
+    # goes to stderr, so stdout stays one JSON object.
+    args = ("selfcheck", "--target", "tile", "--suite", "smoke", "--format", "json")
+    proc = kw(*args, db=_private_db)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "selfcheck passed" in proc.stdout
+    report = json.loads(proc.stdout)
+    smoke = load_suite("smoke")
+    assert report["ok"] is True and report["target"] == "tile"
+    assert [t["task"] for t in report["tasks"]] == [t.id for t in smoke]
+    assert all(
+        t["oracle_valid"] and t["template_valid"] and t["stub_fails"] for t in report["tasks"]
+    )
+    assert "selfcheck on tile" in proc.stderr and f"{len(smoke)}/{len(smoke)}" in proc.stderr
 
 
 def test_try_session_from_stdin(_private_db: Path) -> None:

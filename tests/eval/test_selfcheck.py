@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from eval.runner import RunSpec, skipped_tasks
-from eval.selfcheck import run_selfcheck
+from eval.selfcheck import check_tasks, run_selfcheck
 from isa.base import Target
 from tasks import load_task
 from tasks.task import load_task_folder
@@ -44,3 +44,20 @@ def test_runner_lists_no_skipped_task_for_tile() -> None:
     assert skipped_tasks(RunSpec(suite="full", target="tile", agent="template")) == []
     skipped = skipped_tasks(RunSpec(suite="smoke", target="elsewhere", agent="template"))
     assert ("relu", "the task has no elsewhere kernels yet") in skipped
+
+
+def test_selfcheck_reports_each_task_as_it_finishes() -> None:
+    seen: list[str] = []
+    checks = check_tasks(
+        TILE, [load_task("relu").restricted(["C1"])], lambda c: seen.append(c.task)
+    )
+    assert seen == ["relu"]
+    assert checks[0].to_json() == {
+        "task": "relu",
+        "oracle_valid": True,
+        "template_valid": True,
+        "stub_fails": True,
+        "skipped": None,
+        "notes": [],
+        "ok": True,
+    }
