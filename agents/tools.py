@@ -224,7 +224,8 @@ class Toolbox:
         c = verdict.configs[0] if verdict.configs else None
         if c is None or c.measure is None:
             return ToolResult(False, clip(verdict.describe()))
-        report = self.backend_profile(c.counters, c.measure, c.roofline)
+        # A wrong result has no share of roofline: its time means nothing.
+        report = self.backend_profile(c.counters, c.measure, c.roofline if c.passed else None)
         head = f"{cfg.label()}: {c.summary}"
         return ToolResult(c.passed, clip(head + "\n" + report), {"counters": c.counters})
 

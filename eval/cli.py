@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
+from rich import box as table_box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -441,7 +441,7 @@ def trials(
     one_run = next(iter(runs)) if len(runs) == 1 else None
     table = Table(
         title=f"trials of run {one_run}" if one_run else "trials",
-        box=box.SIMPLE_HEAD,
+        box=table_box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
     )
