@@ -24,4 +24,3 @@ def test_only_a_correct_config_has_a_roofline_pct() -> None:
     right = ConfigVerdict("C1", hidden=False, passed=True, measure=400.0, roofline=100.0)
     assert wrong.roofline_pct is None
     assert right.roofline_pct == pytest.approx(25.0)
-
