@@ -17,7 +17,7 @@ from rich.table import Table
 
 from agents.registry import UnknownAgent
 from eval import leaderboard as lb
-from eval.records import VALID, TrialRecord
+from eval.records import VALID, TrialKey, TrialRecord
 from eval.runner import RunError, RunSpec, check_spec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from eval.validate import Verdict
@@ -206,7 +206,23 @@ def run(
     ] = "",
     executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
     seeds: Annotated[int, typer.Option(help="Trials per task")] = 1,
-    jobs: Annotated[int, typer.Option(help="Trials in parallel")] = 1,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            help="Trials in parallel (local: default 1; ray: most in flight, default no cap)"
+        ),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="local (a pool on this machine) or ray (a Ray cluster)")
+    ] = "local",
+    ray_address: Annotated[
+        str,
+        typer.Option(
+            "--ray-address",
+            help="ray: the cluster to join (auto, HOST:PORT, ray://HOST:PORT); "
+            "default: start a Ray runtime on this machine",
+        ),
+    ] = "",
     db: DbOption = None,
 ) -> None:
     """Run a suite: every task of it with one agent on one target; resumable."""
@@ -218,7 +234,9 @@ def run(
         run_name=run_name,
         executor=executor,
         seeds=seeds,
-        jobs=jobs,
+        jobs=jobs if jobs is not None else (0 if engine == "ray" else 1),
+        engine=engine,
+        ray_address=ray_address,
     )
     check_spec(spec_)  # a bad run is one sentence before anything is drawn or created
     store = Store(db)
@@ -244,13 +262,32 @@ def run(
                 highlight=False,
             )
 
-    with progress:
-        summary = run_suite(spec_, store, on_trial=on_trial, on_plan=on_plan)
+    def on_refused(key: TrialKey, reason: str) -> None:
+        progress.console.print(f"  {key.task}: not run: {reason}", markup=False, highlight=False)
+
+    try:
+        with progress:
+            summary = run_suite(
+                spec_, store, on_trial=on_trial, on_plan=on_plan, on_refused=on_refused
+            )
+    except KeyboardInterrupt:
+        stored = len(store.trials(spec_.name()))
+        err_console.print(
+            f"cancelled: run '{spec_.name()}' has {stored} trials stored and its outstanding "
+            "trials were stopped; the same command resumes it"
+        )
+        raise typer.Exit(130) from None
     valid = sum(1 for r in store.trials(summary.run) if r.status == VALID)
     console.print(
         f"run '{summary.run}': {summary.planned} trials, {valid} valid "
         f"({len(summary.done)} run now, {summary.skipped} resumed)"
     )
+    if summary.refused:
+        err_console.print(
+            f"{len(summary.refused)} trials were refused by Ray nodes that cannot isolate "
+            "candidates and are not stored; the same command runs them once those nodes can"
+        )
+        raise typer.Exit(1)
 
 
 @app.command("eval")

@@ -1,5 +1,6 @@
 """Trials and suites: plan the trials of a run, skip those the store already has, run the
-rest (a local pool), and write each trial as it finishes so a killed run resumes cleanly."""
+rest (a local pool, or Ray for a cluster: `eval.ray_engine`), and write each trial as it
+finishes so a killed run resumes cleanly."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,9 @@ class RunError(ValueError):
     """A run that cannot start (bad agent, model or executor); one sentence."""
 
 
+ENGINES = ("local", "ray")
+
+
 @dataclass(frozen=True)
 class RunSpec:
     suite: str
@@ -38,7 +42,9 @@ class RunSpec:
     run_name: str = ""
     executor: str = ""
     seeds: int = 1
-    jobs: int = 1
+    jobs: int = 1  # local: trials in parallel; ray: most trials in flight (0: no cap)
+    engine: str = "local"  # local | ray
+    ray_address: str = ""  # ray: the cluster to join; empty starts a runtime here
 
     def name(self) -> str:
         if self.run_name:
@@ -53,6 +59,7 @@ class RunSummary:
     planned: int
     skipped: int
     done: list[TrialRecord]
+    refused: list[str] = field(default_factory=list)  # ray: trials nodes could not isolate
 
 
 def _now() -> str:
@@ -155,10 +162,12 @@ def check_spec(spec: RunSpec) -> tuple[list[Task], str]:
     tasks = [t for t in load_suite(spec.suite) if t.supports(target.family)]
     if not tasks:
         raise RunError(f"no task of suite '{spec.suite}' supports target {target.name}")
-    if spec.seeds < 1 or spec.jobs < 1:
+    if spec.seeds < 1 or spec.jobs < (0 if spec.engine == "ray" else 1):
         raise RunError("--seeds and --jobs must be at least 1")
-    if refused := isolation.refusal():
-        raise RunError(refused)
+    if spec.engine not in ENGINES:
+        raise RunError(f"unknown engine '{spec.engine}'; known: {', '.join(ENGINES)}")
+    if spec.engine == "local" and (refused := isolation.refusal()):
+        raise RunError(refused)  # on Ray, each worker node checks for itself
     return tasks, executor
 
 
@@ -167,8 +176,11 @@ def run_suite(
     store: Store,
     on_trial: Callable[[TrialRecord], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    on_refused: Callable[[TrialKey, str], None] | None = None,
 ) -> RunSummary:
     tasks, executor = check_spec(spec)
+    if spec.engine == "ray":
+        _join_ray(spec, store)
     run_name = spec.name()
     store.ensure_run(
         run_name,
@@ -185,16 +197,41 @@ def run_suite(
     planned = len(tasks) * spec.seeds
     if on_plan:
         on_plan(planned, planned - len(todo))
-    done: list[TrialRecord] = []
-    for record in _execute(todo, store, spec.jobs):
-        store.save_trial(record)
-        done.append(record)
-        if on_trial:
-            on_trial(record)
-    return RunSummary(run_name, planned, planned - len(todo), done)
+    summary = RunSummary(run_name, planned, planned - len(todo), [])
+    for record in _execute(spec, todo, store, executor):
+        if isinstance(record, TrialRecord):
+            store.save_trial(record)  # a no-op for a trial a Ray worker saved already
+            summary.done.append(record)
+            if on_trial:
+                on_trial(record)
+        else:
+            summary.refused.append(f"{record.key.task}: {record.reason}")
+            if on_refused:
+                on_refused(record.key, record.reason)
+    return summary
 
 
-def _execute(todo: list[tuple[Task, TrialKey]], store: Store, jobs: int) -> Iterator[TrialRecord]:
+def _join_ray(spec: RunSpec, store: Store) -> None:
+    from eval import ray_engine
+
+    try:
+        ray_engine.connect(spec.ray_address)
+        ray_engine.check_store(store)
+    except ray_engine.RayEngineError as exc:
+        raise RunError(str(exc)) from None
+
+
+def _execute(
+    spec: RunSpec, todo: list[tuple[Task, TrialKey]], store: Store, executor: str
+) -> Iterator[Any]:
+    """Trials as they finish (`ray_engine.Refused` for those a Ray node refused)."""
+    if spec.engine == "ray":
+        from eval import ray_engine
+
+        family = Target.parse(spec.target).family
+        yield from ray_engine.execute(todo, store, family, executor, in_flight=spec.jobs)
+        return
+    jobs = spec.jobs
     if jobs == 1:
         for task, key in todo:
             yield run_trial(task, key, store)

@@ -3,15 +3,8 @@ its binaries are installed)."""
 
 from __future__ import annotations
 
-import glob
 import importlib.util
-import os
-import pwd
-import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,6 +14,7 @@ import pytest
 
 from eval.records import ERROR, INVALID, VALID, TrialKey, TrialRecord
 from eval.store import Store, StoreError, default_url, resolve_url
+from tests.postgres_server import throwaway_postgres
 
 
 def key(task: str = "add", seed: int = 0, run: str = "r1") -> TrialKey:
@@ -224,70 +218,10 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def _pg_bin(name: str) -> str | None:
-    """`name` on PATH, else from the newest of Debian's PostgreSQL versions (the `postgresql`
-    package puts its server binaries in /usr/lib/postgresql/VERSION/bin, not on PATH)."""
-    if found := shutil.which(name):
-        return found
-    versions = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
-    return max(versions, key=_version_of, default=None)
-
-
-def _version_of(path: str) -> tuple[int, ...]:
-    version = Path(path).parent.parent.name
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on a loopback port, in a temporary folder. PostgreSQL
-    refuses to run as root, so as root it runs as the `postgres` or `nobody` user."""
-    pytest.importorskip("psycopg")
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    user: dict[str, int] = {}
-    if os.geteuid() == 0:
-        account = next((n for n in ("postgres", "nobody") if _has_user(n)), None)
-        if account is None:
-            pytest.skip("running as root and no unprivileged user to run PostgreSQL as")
-        entry = pwd.getpwnam(account)
-        user = {"user": entry.pw_uid, "group": entry.pw_gid}
-    folder = Path(tempfile.mkdtemp(prefix="kw-pg-"))
-    if user:
-        os.chown(folder, user["user"], user["group"])
-    data, port = folder / "data", _free_port()
-
-    def run(*argv: str) -> None:
-        subprocess.run(argv, check=True, capture_output=True, cwd=folder, timeout=60, **user)  # type: ignore[call-overload]
-
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    try:
-        run(initdb, "-D", str(data), "-U", "kw", "-A", "trust", "--no-sync", "-E", "UTF8")
-        run(pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start")
-    except subprocess.CalledProcessError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        pytest.skip(f"could not start PostgreSQL: {exc.stderr.decode()[-300:]}")
-    try:
-        yield f"postgresql://kw@127.0.0.1:{port}/postgres"
-    finally:
-        run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _has_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.mark.postgres
