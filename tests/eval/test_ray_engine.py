@@ -25,10 +25,6 @@ from eval.store import Store
 from tasks import load_suite, load_task
 from tests.postgres_server import free_port, throwaway_postgres
 
-ray = pytest.importorskip("ray")
-
-ROOT = Path(__file__).resolve().parents[2]
-SMOKE = len(load_suite("smoke"))
 # Every process of the tests' clusters authenticates with a token of their own (never the
 # user's ~/.ray/auth_token), and nothing reports usage home.
 RAY_ENV = {
@@ -36,14 +32,18 @@ RAY_ENV = {
     "RAY_AUTH_MODE": "token",
     "RAY_AUTH_TOKEN": secrets.token_hex(32),
 }
+# Ray reads its authentication mode when it is imported, so the tests' settings go first.
+os.environ.update(RAY_ENV)
+ray = pytest.importorskip("ray")
+
+ROOT = Path(__file__).resolve().parents[2]
+SMOKE = len(load_suite("smoke"))
 
 
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
     """A Ray runtime of two CPUs in this process, on loopback."""
-    with tempfile.TemporaryDirectory(prefix="kw-ray-") as temp, pytest.MonkeyPatch.context() as mp:
-        for name, value in RAY_ENV.items():
-            mp.setenv(name, value)
+    with tempfile.TemporaryDirectory(prefix="kw-ray-") as temp:
         ray.init(
             num_cpus=2,
             include_dashboard=False,
