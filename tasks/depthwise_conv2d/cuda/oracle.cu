@@ -1,38 +1,40 @@
-// depthwise_conv2d: every thread computes a column of ROWS output rows at one (column,
-// channel), so each input row it loads serves up to KH outputs held in registers (KH + ROWS - 1
-// input rows for ROWS outputs instead of KH * ROWS); channels fastest across the threads keeps
-// every load and store coalesced.
+// depthwise_conv2d: four channels per thread with 16-byte loads of x and w and 16-byte
+// stores of y when C is a multiple of 4 (channels fastest across the threads: coalesced),
+// so every load serves four outputs; the window's weights are reused from the caches by
+// all pixels. Other C: the same loop one channel at a time.
 //@ [[launch]]
-//@ kernel = "dwconv_rows"
-//@ grid = ["cdiv((W - KW + 1) * C, 128)", "cdiv(H - KH + 1, 4)"]
-//@ block = [128]
+//@ kernel = "dwconv4"
+//@ grid = ["cdiv((H - KH + 1) * (W - KW + 1) * cdiv(C, 4), 256)"]
+//@ block = [256]
 //@ args = ["x", "w", "y", "H", "W", "C", "KH", "KW"]
 
-#define ROWS 4
-
-extern "C" __global__ void __launch_bounds__(128) dwconv_rows(const float* __restrict__ x,
-                                                              const float* __restrict__ w,
-                                                              float* __restrict__ y, int h,
-                                                              int wd, int c, int kh, int kw) {
-  int oh = h - kh + 1, ow = wd - kw + 1;
-  int idx = blockIdx.x * 128 + threadIdx.x;  // (column, channel) of the output
-  if (idx >= ow * c) return;
-  int ch = idx % c, j = idx / c;
-  int i0 = blockIdx.y * ROWS;
-  float acc[ROWS] = {};
-  int last = min(i0 + ROWS, oh) + kh - 1;  // one past the last input row needed
-  for (int r = i0; r < last; ++r) {
-    const float* xr = x + ((long long)r * wd + j) * c + ch;
-    for (int b = 0; b < kw; ++b) {
-      float xv = xr[b * c];
-#pragma unroll
-      for (int o = 0; o < ROWS; ++o) {
-        int a = r - (i0 + o);  // the filter row that input row r meets for output row i0 + o
-        if (a >= 0 && a < kh) acc[o] = fmaf(xv, w[(a * kw + b) * c + ch], acc[o]);
+extern "C" __global__ void __launch_bounds__(256) dwconv4(const float* __restrict__ x,
+                                                          const float* __restrict__ w,
+                                                          float* __restrict__ y, int h, int wd,
+                                                          int c, int kh, int kw) {
+  int oh = h - kh + 1, ow = wd - kw + 1, c4 = (c + 3) >> 2;
+  int idx = blockIdx.x * 256 + threadIdx.x;
+  if (idx >= oh * ow * c4) return;
+  int q = idx % c4, pix = idx / c4, j = pix % ow, i = pix / ow;
+  if ((c & 3) == 0) {
+    float4 acc = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    for (int a = 0; a < kh; ++a)
+      for (int b = 0; b < kw; ++b) {
+        float4 xv = reinterpret_cast<const float4*>(x)[((i + a) * wd + (j + b)) * c4 + q];
+        float4 wv = reinterpret_cast<const float4*>(w)[(a * kw + b) * c4 + q];
+        acc.x = fmaf(xv.x, wv.x, acc.x);
+        acc.y = fmaf(xv.y, wv.y, acc.y);
+        acc.z = fmaf(xv.z, wv.z, acc.z);
+        acc.w = fmaf(xv.w, wv.w, acc.w);
       }
+    reinterpret_cast<float4*>(y)[(long long)pix * c4 + q] = acc;
+  } else {
+    for (int ch = 4 * q; ch < min(4 * q + 4, c); ++ch) {
+      float acc = 0.0f;
+      for (int a = 0; a < kh; ++a)
+        for (int b = 0; b < kw; ++b)
+          acc = fmaf(x[((i + a) * wd + (j + b)) * c + ch], w[(a * kw + b) * c + ch], acc);
+      y[(long long)pix * c + ch] = acc;
     }
   }
-#pragma unroll
-  for (int o = 0; o < ROWS; ++o)
-    if (i0 + o < oh) y[((long long)(i0 + o) * ow + j) * c + ch] = acc[o];
 }
