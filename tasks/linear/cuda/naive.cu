@@ -1,0 +1,17 @@
+// linear, naive: one thread per element of y, the whole dot product from global memory, then
+// the bias (the speed-up baseline).
+//@ [[launch]]
+//@ kernel = "linear_naive"
+//@ grid = ["cdiv(N, 16)", "cdiv(M, 16)"]
+//@ block = [16, 16]
+//@ args = ["x", "w", "b", "y", "M", "N", "K"]
+
+extern "C" __global__ void linear_naive(const float* x, const float* w, const float* b, float* y,
+                                        int m, int n, int k) {
+  int col = blockIdx.x * blockDim.x + threadIdx.x;
+  int row = blockIdx.y * blockDim.y + threadIdx.y;
+  if (row >= m || col >= n) return;
+  float acc = 0.0f;
+  for (int p = 0; p < k; ++p) acc += x[(long long)row * k + p] * w[(long long)p * n + col];
+  y[(long long)row * n + col] = acc + b[col];
+}
