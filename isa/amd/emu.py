@@ -22,7 +22,8 @@ POISON = 0xFF
 
 def kernarg_bytes(code: KernelCode, values: list[int], grid: tuple[int, int, int],
                   block: tuple[int, int, int]) -> bytes:
-    size = max(code.kernarg_size, 8)
+    # the runtime's kernarg buffer is padded: scalar loads may read whole dwordx4 / x8 beyond
+    size = -(-max(code.kernarg_size, 8) // 64) * 64 + 64
     buf = bytearray(size)
     explicit = [a for a in code.args if not a.kind.startswith("hidden_")]
     for arg, value in zip(explicit, values, strict=True):

@@ -126,14 +126,16 @@ def _flbit(a: np.ndarray, bits: int) -> np.ndarray:
     return np.array([bits - int(x).bit_length() if int(x) else 0xFFFFFFFF for x in a.astype(U64)], U64)
 
 
-SAVEEXEC = {
-    "s_and_saveexec_b64": lambda e, s: s & e,
-    "s_or_saveexec_b64": lambda e, s: s | e,
-    "s_xor_saveexec_b64": lambda e, s: s ^ e,
-    "s_andn2_saveexec_b64": lambda e, s: s & ~e,
-    "s_orn2_saveexec_b64": lambda e, s: s | ~e,
-    "s_andn1_saveexec_b64": lambda e, s: ~s & e,
-    "s_nand_saveexec_b64": lambda e, s: ~(s & e),
+SAVEEXEC = {  # (source, old EXEC) -> new EXEC
+    "s_and_saveexec_b64": lambda src, ex: src & ex,
+    "s_or_saveexec_b64": lambda src, ex: src | ex,
+    "s_xor_saveexec_b64": lambda src, ex: src ^ ex,
+    "s_andn2_saveexec_b64": lambda src, ex: src & ~ex,
+    "s_orn2_saveexec_b64": lambda src, ex: src | ~ex,
+    "s_andn1_saveexec_b64": lambda src, ex: ~src & ex,
+    "s_orn1_saveexec_b64": lambda src, ex: ~src | ex,
+    "s_nand_saveexec_b64": lambda src, ex: ~(src & ex),
+    "s_nor_saveexec_b64": lambda src, ex: ~(src | ex),
 }
 
 SOPC = {

@@ -21,6 +21,9 @@
 typedef unsigned int uint;
 typedef unsigned long long size_t_kw;
 #define warpSize 64
+#define INFINITY __builtin_inff()
+#define NAN __builtin_nanf("")
+#define HUGE_VALF __builtin_huge_valf()
 
 struct __kw_threadIdx_t {
   __declspec(property(get = gx)) unsigned x;
