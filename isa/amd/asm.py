@@ -4,6 +4,7 @@ source line from `.loc`), labels, and the code object facts (`.amdhsa_*` directi
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -92,8 +93,20 @@ _REG = re.compile(r"^(v|s|a|acc)(?:(\d+)|\[(\d+):(\d+)\])$")
 _SUFFIX = re.compile(r"_(e32|e64|dpp|sdwa)$")
 _MOD = re.compile(r"^([a-z_0-9]+):(.+)$")
 _FLAGS = {
-    "off", "glc", "slc", "sc0", "sc1", "nt", "offen", "idxen", "lds", "clamp", "bound_ctrl:0",
-    "row_mirror", "row_half_mirror", "gds",
+    "off",
+    "glc",
+    "slc",
+    "sc0",
+    "sc1",
+    "nt",
+    "offen",
+    "idxen",
+    "lds",
+    "clamp",
+    "bound_ctrl:0",
+    "row_mirror",
+    "row_half_mirror",
+    "gds",
 }
 
 
@@ -177,10 +190,8 @@ def parse_module(text: str) -> Module:
             continue
         if hsa_kernel is not None and line.startswith(".amdhsa_"):
             key, _, value = line[len(".amdhsa_") :].partition(" ")
-            try:
+            with contextlib.suppress(ValueError):
                 hsa_kernel.hsa[key] = int(value.strip(), 0)
-            except ValueError:
-                pass
             continue
         if line.startswith(".section") or line.startswith(".rodata"):
             in_text = False
@@ -245,7 +256,7 @@ def _parse_instr(op_text: str, rest: str, line: str, number: int, src: int | Non
     for tok in tokens:
         if not tok:
             continue
-        if tok in _FLAGS or _MOD.match(tok) and not tok.startswith("0x"):
+        if tok in _FLAGS or (_MOD.match(tok) and not tok.startswith("0x")):
             _add_mod(mods, tok)
             continue
         operands.append(parse_operand(tok))
@@ -296,12 +307,11 @@ def _parse_metadata(lines: list[str], kernels: dict[str, KernelCode]) -> None:
         kernel = kernels.get(name)
         if kernel is None:
             continue
-        for key, value in entry.items():
-            if isinstance(value, str):
-                try:
+        for key, item in entry.items():
+            if isinstance(item, str):
+                value = item
+                with contextlib.suppress(ValueError):
                     kernel.meta[key] = int(value, 0)
-                except ValueError:
-                    pass
         raw_args = entry["args"]
         assert isinstance(raw_args, list)
         for a in raw_args:

@@ -21,8 +21,10 @@ from isa.nvidia.backend import check_buffers
 from isa.nvidia.plan import Launch, Plan, parse_plan
 
 ARCHS = ("gfx942",)
-UNAVAILABLE = {"gfx950": "hip:gfx950 (MI355X, CDNA4) is not available: Debian's clang-19 "
-               "cannot compile for gfx950 (it needs clang 20 or later)"}
+UNAVAILABLE = {
+    "gfx950": "hip:gfx950 (MI355X, CDNA4) is not available: Debian's clang-19 "
+    "cannot compile for gfx950 (it needs clang 20 or later)"
+}
 PLAN_PREFIX = "//@"
 SPEC = Path(__file__).resolve().parent / "spec_hip.md"
 
@@ -87,8 +89,10 @@ class HipBackend:
         text = _strip_comments(source)
         for word in ("hipLaunchKernelGGL", "hipMalloc", "hipMemcpy", "<<<"):
             if word in text:
-                findings.append(f"the kernel file uses '{word}': only device code is compiled, "
-                                "launches come from the //@ plan")
+                findings.append(
+                    f"the kernel file uses '{word}': only device code is compiled, "
+                    "launches come from the //@ plan"
+                )
         checks = {
             "fp16": (r"__half|_Float16|\bhalf\b|f16|__fp16", "fp16"),
             "bf16": (r"bfloat16|bf16|__bf16", "bf16"),
@@ -99,8 +103,10 @@ class HipBackend:
                 pattern, what = checks[name]
                 m = re.search(pattern, text)
                 if m:
-                    findings.append(f"this task is fp32: computing in {what} ('{m.group(0)}') is a "
-                                    "precision downgrade it forbids")
+                    findings.append(
+                        f"this task is fp32: computing in {what} ('{m.group(0)}') is a "
+                        "precision downgrade it forbids"
+                    )
         return findings
 
     def build(self, target: Target, source: str, iface: KernelInterface) -> Build:
@@ -116,32 +122,49 @@ class HipBackend:
                 defined = ", ".join(sorted(module.kernels)) or "none"
                 raise CompileError(
                     f"the plan launches '{launch.kernel}', but the file's extern \"C\" "
-                    f"__global__ kernels are: {defined}", launch.line)
+                    f"__global__ kernels are: {defined}",
+                    launch.line,
+                )
             explicit = [a for a in code.args if not a.kind.startswith("hidden_")]
             if len(explicit) != len(launch.args):
                 raise CompileError(
                     f"the plan passes {len(launch.args)} arguments to '{launch.kernel}', which "
-                    f"takes {len(explicit)}", launch.line)
+                    f"takes {len(explicit)}",
+                    launch.line,
+                )
             for i, (param, arg) in enumerate(zip(explicit, launch.args, strict=True)):
                 if isinstance(arg, str) and param.kind != "global_buffer":
                     raise CompileError(
                         f"'{arg}' is a buffer, but parameter {i + 1} of '{launch.kernel}' is "
-                        "not a pointer", launch.line)
+                        "not a pointer",
+                        launch.line,
+                    )
                 if not isinstance(arg, str) and param.kind == "global_buffer":
                     raise CompileError(
                         f"parameter {i + 1} of '{launch.kernel}' is a pointer, but the plan "
-                        f"passes the integer {arg}", launch.line)
+                        f"passes the integer {arg}",
+                        launch.line,
+                    )
             threads = launch.block[0] * launch.block[1] * launch.block[2]
             limit = code.meta.get("max_flat_workgroup_size", 1024)
             if threads > limit:
-                raise CompileError(f"'{launch.kernel}' allows at most {limit} threads per block, "
-                                   f"the plan asks for {threads}", launch.line)
+                raise CompileError(
+                    f"'{launch.kernel}' allows at most {limit} threads per block, "
+                    f"the plan asks for {threads}",
+                    launch.line,
+                )
             launches.append(HipLaunch(launch, launch.kernel, code, resources(code)))
         build = HipBuild(plan, launches, compiled.asm, compiled.compile_s)
         return Build(artifact=build, diagnostics=_diagnostics(build, arch))
 
-    def execute(self, target: Target, build: Build, iface: KernelInterface,
-                inputs: dict[str, np.ndarray], executor: str = "emu") -> RunResult:
+    def execute(
+        self,
+        target: Target,
+        build: Build,
+        iface: KernelInterface,
+        inputs: dict[str, np.ndarray],
+        executor: str = "emu",
+    ) -> RunResult:
         if executor != "emu":
             raise ExecutionError(f"unknown executor '{executor}' for {target.name}; use emu")
         from isa.amd.emu import run_emulated
@@ -153,10 +176,15 @@ class HipBackend:
         gpu = MI300X
         fma_per_us = gpu.cus * gpu.fp32_lanes_per_cu * gpu.clock_ghz * 1e3
         bytes_per_us = gpu.hbm_gbps * 1e3
-        return float(max(work.macs / fma_per_us, work.flops / (2 * fma_per_us),
-                         4 * work.words / bytes_per_us))
+        return float(
+            max(
+                work.macs / fma_per_us, work.flops / (2 * fma_per_us), 4 * work.words / bytes_per_us
+            )
+        )
 
-    def profile_report(self, counters: dict[str, Any], measure: float, roofline: float | None) -> str:
+    def profile_report(
+        self, counters: dict[str, Any], measure: float, roofline: float | None
+    ) -> str:
         from isa.amd.profile import profile_report
 
         return profile_report(counters, measure, roofline)
@@ -169,17 +197,26 @@ def _diagnostics(build: HipBuild, arch: str) -> dict[str, Any]:
         wpg = -(-(block[0] * block[1] * block[2]) // 64)
         r = lb.resources
         occ = occupancy(r["vgprs"], r["agprs"], r["sgprs"], r["lds_bytes"] + lb.launch.shared, wpg)
-        kernels[lb.kernel] = {**r, "dynamic_lds": lb.launch.shared, "grid": list(lb.launch.grid),
-                              "block": list(block), "waves_per_simd": occ["waves_per_simd"],
-                              "occupancy_limited_by": occ["limited_by"]}
+        kernels[lb.kernel] = {
+            **r,
+            "dynamic_lds": lb.launch.shared,
+            "grid": list(lb.launch.grid),
+            "block": list(block),
+            "waves_per_simd": occ["waves_per_simd"],
+            "occupancy_limited_by": occ["limited_by"],
+        }
     first = build.launches[0].kernel if build.launches else ""
     return {
         "arch": arch,
         "launches": len(build.launches),
         "kernels": kernels,
         "compile_s": round(build.compile_s, 3),
-        "assembly": "\n\n".join(f"{k}:\n{listing(build.asm, k)}" for k in dict.fromkeys(
-            lb.kernel for lb in build.launches)) if first else "",
+        "assembly": "\n\n".join(
+            f"{k}:\n{listing(build.asm, k)}"
+            for k in dict.fromkeys(lb.kernel for lb in build.launches)
+        )
+        if first
+        else "",
     }
 
 

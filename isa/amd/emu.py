@@ -20,8 +20,9 @@ FP32 = np.dtype(np.float32)
 POISON = 0xFF
 
 
-def kernarg_bytes(code: KernelCode, values: list[int], grid: tuple[int, int, int],
-                  block: tuple[int, int, int]) -> bytes:
+def kernarg_bytes(
+    code: KernelCode, values: list[int], grid: tuple[int, int, int], block: tuple[int, int, int]
+) -> bytes:
     # the runtime's kernarg buffer is padded: scalar loads may read whole dwordx4 / x8 beyond
     size = -(-max(code.kernarg_size, 8) // 64) * 64 + 64
     buf = bytearray(size)
@@ -29,15 +30,22 @@ def kernarg_bytes(code: KernelCode, values: list[int], grid: tuple[int, int, int
     for arg, value in zip(explicit, values, strict=True):
         fmt = {1: "<b", 2: "<h", 4: "<i", 8: "<q"}.get(arg.size)
         if fmt is None:
-            raise ExecutionError(f"kernel '{code.name}' has an argument of {arg.size} bytes; "
-                                 "only pointers and 1-8 byte scalars are supported")
+            raise ExecutionError(
+                f"kernel '{code.name}' has an argument of {arg.size} bytes; "
+                "only pointers and 1-8 byte scalars are supported"
+            )
         if arg.kind == "global_buffer" or value >= 1 << (8 * arg.size - 1):
             fmt = fmt.upper()
-        struct.pack_into(fmt, buf, arg.offset, value & ((1 << (8 * arg.size)) - 1) if fmt.isupper() else value)
+        struct.pack_into(
+            fmt, buf, arg.offset, value & ((1 << (8 * arg.size)) - 1) if fmt.isupper() else value
+        )
     hidden = {
-        "hidden_block_count_x": grid[0], "hidden_block_count_y": grid[1],
-        "hidden_block_count_z": grid[2], "hidden_group_size_x": block[0],
-        "hidden_group_size_y": block[1], "hidden_group_size_z": block[2],
+        "hidden_block_count_x": grid[0],
+        "hidden_block_count_y": grid[1],
+        "hidden_block_count_z": grid[2],
+        "hidden_group_size_x": block[0],
+        "hidden_group_size_y": block[1],
+        "hidden_group_size_z": block[2],
         "hidden_grid_dims": 3 if grid[2] > 1 else (2 if grid[1] > 1 else 1),
     }
     for arg in code.args:
@@ -72,13 +80,20 @@ def run_emulated(build: Any, iface: KernelInterface, inputs: dict[str, np.ndarra
     for lb in build.launches:
         code: KernelCode = lb.code
         values = [addresses[a] if isinstance(a, str) else int(a) for a in lb.launch.args]
-        kernarg = memory.alloc_bytes(kernarg_bytes(code, values, lb.launch.grid, lb.launch.block),
-                                     f"kernel arguments of {lb.kernel}")
+        kernarg = memory.alloc_bytes(
+            kernarg_bytes(code, values, lb.launch.grid, lb.launch.block),
+            f"kernel arguments of {lb.kernel}",
+        )
         lds = code.lds_bytes + lb.launch.shared
         if lds > 65536:
-            raise ExecutionError(f"{lb.kernel} needs {lds} bytes of LDS; a workgroup has at most 65536", lb.launch.line)
+            raise ExecutionError(
+                f"{lb.kernel} needs {lds} bytes of LDS; a workgroup has at most 65536",
+                lb.launch.line,
+            )
         try:
-            result = launch(code, lb.launch.grid, lb.launch.block, kernarg, memory, lb.launch.shared)
+            result = launch(
+                code, lb.launch.grid, lb.launch.block, kernarg, memory, lb.launch.shared
+            )
         except KernelFault as fault:
             f = fault.finding
             raise ExecutionError(f"{lb.kernel}: {_without_line(str(f))}", f.source_line) from None
@@ -87,33 +102,41 @@ def run_emulated(build: Any, iface: KernelInterface, inputs: dict[str, np.ndarra
         findings += [f"{lb.kernel}: {f}" for f in result.findings]
         block = lb.launch.block
         wpg = -(-(block[0] * block[1] * block[2]) // 64)
-        occ = occupancy(lb.resources["vgprs"], lb.resources["agprs"], lb.resources["sgprs"], lds, wpg)
+        occ = occupancy(
+            lb.resources["vgprs"], lb.resources["agprs"], lb.resources["sgprs"], lds, wpg
+        )
         unique = int(result.counters.get("lines_touched", 0)) * 128
         est = estimate(result.per_group, unique, occ)
         total += est.us
-        launches.append({
-            "kernel": lb.kernel,
-            "grid": list(lb.launch.grid),
-            "block": list(block),
-            "us": est.us,
-            "limiter": est.limiter,
-            "breakdown_us": est.breakdown,
-            "occupancy": occ,
-            "counters": result.counters,
-            "emulation_s": round(result.wall_s, 3),
-        })
+        launches.append(
+            {
+                "kernel": lb.kernel,
+                "grid": list(lb.launch.grid),
+                "block": list(block),
+                "us": est.us,
+                "limiter": est.limiter,
+                "breakdown_us": est.breakdown,
+                "occupancy": occ,
+                "counters": result.counters,
+                "emulation_s": round(result.wall_s, 3),
+            }
+        )
     outputs = {t.name: memory.read(addresses[t.name], FP32, t.shape).copy() for t in iface.outputs}
     for name, before in originals.items():
         after = memory.read(addresses[name], FP32, before.shape)
         if not np.array_equal(after.view(np.uint32), before.view(np.uint32)):
             findings.append(f"the kernel modified its input '{name}'")
-    return RunResult(outputs=outputs, measure=total, unit="us",
-                     counters={"executor": "emu", "gpu_model": MI300X.name, "launches": launches},
-                     findings=findings)
+    return RunResult(
+        outputs=outputs,
+        measure=total,
+        unit="us",
+        counters={"executor": "emu", "gpu_model": MI300X.name, "launches": launches},
+        findings=findings,
+    )
 
 
 def _without_line(text: str) -> str:
     if text.startswith("line "):
-        head, _, rest = text.partition(": ")
+        _head, _, rest = text.partition(": ")
         return rest
     return text

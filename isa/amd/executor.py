@@ -49,8 +49,10 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"line {self.source_line}: " if self.source_line else ""
-        return (f"{where}{self.message} (workgroup {self.group}, wave {self.wave}, lane "
-                f"{self.lane}, `{self.instruction}`)")
+        return (
+            f"{where}{self.message} (workgroup {self.group}, wave {self.wave}, lane "
+            f"{self.lane}, `{self.instruction}`)"
+        )
 
 
 @dataclass
@@ -97,9 +99,15 @@ def launch(
 
 
 class _Chunk:
-    def __init__(self, code: KernelCode, groups: list[tuple[int, int, int]],
-                 block: tuple[int, int, int], memory: DeviceMemory, lds_bytes: int,
-                 result: LaunchResult) -> None:
+    def __init__(
+        self,
+        code: KernelCode,
+        groups: list[tuple[int, int, int]],
+        block: tuple[int, int, int],
+        memory: DeviceMemory,
+        lds_bytes: int,
+        result: LaunchResult,
+    ) -> None:
         self.code = code
         self.groups = groups
         self.memory = memory
@@ -122,16 +130,18 @@ class _Chunk:
 
     def finding(self, kind: str, message: str, instr: Instr, wave: int, lane: int) -> Finding:
         g = self.groups[int(self.group_of[wave])]
-        return Finding(kind, message, g, int(self.wave_in_group[wave]), lane, instr.text,
-                       instr.source_line)
+        return Finding(
+            kind, message, g, int(self.wave_in_group[wave]), lane, instr.text, instr.source_line
+        )
 
     def add(self, kind: str, message: str, instr: Instr, wave: int, lane: int) -> None:
         if len(self.result.findings) < MAX_FINDINGS:
             self.result.findings.append(self.finding(kind, message, instr, wave, lane))
 
 
-def _init_state(ch: _Chunk, grid: tuple[int, int, int], block: tuple[int, int, int],
-                kernarg: int) -> None:
+def _init_state(
+    ch: _Chunk, grid: tuple[int, int, int], block: tuple[int, int, int], kernarg: int
+) -> None:
     w, code = ch.w, ch.code
     hsa = code.hsa
     threads = block[0] * block[1] * block[2]
@@ -165,9 +175,17 @@ def _init_state(ch: _Chunk, grid: tuple[int, int, int], block: tuple[int, int, i
             sg += 1
 
 
-def _run_chunk(code: KernelCode, groups: list[tuple[int, int, int]], grid: tuple[int, int, int],
-               block: tuple[int, int, int], kernarg: int, memory: DeviceMemory,
-               dynamic_lds: int, result: LaunchResult, totals: dict[str, int]) -> None:
+def _run_chunk(
+    code: KernelCode,
+    groups: list[tuple[int, int, int]],
+    grid: tuple[int, int, int],
+    block: tuple[int, int, int],
+    kernarg: int,
+    memory: DeviceMemory,
+    dynamic_lds: int,
+    result: LaunchResult,
+    totals: dict[str, int],
+) -> None:
     lds_bytes = code.lds_bytes + dynamic_lds
     ch = _Chunk(code, groups, block, memory, lds_bytes, result)
     ch.dispatch = getattr(memory, "dispatch_packet", 0)  # type: ignore[attr-defined]
@@ -186,33 +204,46 @@ def _run_chunk(code: KernelCode, groups: list[tuple[int, int, int]], grid: tuple
         pc = int(w.pc[runnable].min())
         ws = np.nonzero(runnable & (w.pc == pc))[0]
         if pc >= n:
-            raise KernelFault(ch.finding("control", "execution ran past the end of the kernel",
-                                         instrs[-1], int(ws[0]), 0))
+            raise KernelFault(
+                ch.finding(
+                    "control", "execution ran past the end of the kernel", instrs[-1], int(ws[0]), 0
+                )
+            )
         instr = instrs[pc]
         steps += 1
         if steps > MAX_STEPS:
-            raise KernelFault(ch.finding(
-                "cap", f"the kernel exceeded the emulator's cap of {MAX_STEPS} instruction "
-                "steps per chunk of workgroups (an endless loop, or far too much work per "
-                "thread)", instr, int(ws[0]), 0))
+            raise KernelFault(
+                ch.finding(
+                    "cap",
+                    f"the kernel exceeded the emulator's cap of {MAX_STEPS} instruction "
+                    "steps per chunk of workgroups (an endless loop, or far too much work per "
+                    "thread)",
+                    instr,
+                    int(ws[0]),
+                    0,
+                )
+            )
         w.pc[ws] = pc + 1
         try:
             _step(ch, ws, instr)
         except Fault as fault:
             wave = fault.wave if fault.wave is not None else int(ws[0])
-            raise KernelFault(ch.finding("fault", fault.message, fault.instr or instr, wave,
-                                         fault.lane or 0)) from None
+            raise KernelFault(
+                ch.finding("fault", fault.message, fault.instr or instr, wave, fault.lane or 0)
+            ) from None
     for k, v in ch.counts.items():
         totals[k] = totals.get(k, 0) + v
     totals["lines_touched"] = totals.get("lines_touched", 0) + len(ch.lines)
     for g in range(len(groups)):
         rows = ch.cycles[ch.group_of == g]
-        result.per_group.append({
-            "simd_cycles": float(rows[:, 0].sum()),
-            "lds_cycles": float(rows[:, 1].sum()),
-            "vmem_waits": float(rows[:, 2].max()) if len(rows) else 0.0,
-            "bytes": float(rows[:, 3].sum()),
-        })
+        result.per_group.append(
+            {
+                "simd_cycles": float(rows[:, 0].sum()),
+                "lds_cycles": float(rows[:, 1].sum()),
+                "vmem_waits": float(rows[:, 2].max()) if len(rows) else 0.0,
+                "bytes": float(rows[:, 3].sum()),
+            }
+        )
 
 
 def _release_barriers(ch: _Chunk) -> None:
@@ -228,8 +259,15 @@ def _release_barriers(ch: _Chunk) -> None:
     if not released:
         wave = int(np.nonzero(w.barrier)[0][0])
         instr = ch.code.instrs[int(w.pc[wave]) - 1]
-        raise KernelFault(ch.finding("deadlock", "s_barrier is never reached by every wave of "
-                                     "the workgroup", instr, wave, 0))
+        raise KernelFault(
+            ch.finding(
+                "deadlock",
+                "s_barrier is never reached by every wave of the workgroup",
+                instr,
+                wave,
+                0,
+            )
+        )
 
 
 def _count(ch: _Chunk, name: str, ws: np.ndarray, simd: float = 0.0) -> None:
@@ -289,8 +327,19 @@ def _control(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
             allowed = int(instr.mods["lgkmcnt"])
             w.lgkm_done[ws] = np.maximum(w.lgkm_done[ws], w.lgkm_issued[ws] - allowed)
         return True
-    if op in ("s_nop", "s_setprio", "s_sleep", "s_waitcnt_vscnt", "s_sethalt", "s_icache_inv",
-              "s_dcache_wb", "buffer_wbl2", "buffer_inv", "s_waitcnt_depctr", "s_ttracedata"):
+    if op in (
+        "s_nop",
+        "s_setprio",
+        "s_sleep",
+        "s_waitcnt_vscnt",
+        "s_sethalt",
+        "s_icache_inv",
+        "s_dcache_wb",
+        "buffer_wbl2",
+        "buffer_inv",
+        "s_waitcnt_depctr",
+        "s_ttracedata",
+    ):
         return True
     if op.startswith("s_branch") or op.startswith("s_cbranch"):
         _count(ch, "branch", ws, 1.0)
@@ -321,11 +370,30 @@ def _control(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
 
 # ---- memory ----
 
+
 def _size_of(op: str) -> int:
-    for suffix, n in (("dwordx4", 16), ("dwordx3", 12), ("dwordx2", 8), ("dword", 4),
-                      ("b128", 16), ("b96", 12), ("b64", 8), ("b32", 4), ("ubyte", 1),
-                      ("sbyte", 1), ("ushort", 2), ("sshort", 2), ("short", 2), ("byte", 1),
-                      ("u8", 1), ("i8", 1), ("u16", 2), ("i16", 2), ("b16", 2), ("b8", 1)):
+    for suffix, n in (
+        ("dwordx4", 16),
+        ("dwordx3", 12),
+        ("dwordx2", 8),
+        ("dword", 4),
+        ("b128", 16),
+        ("b96", 12),
+        ("b64", 8),
+        ("b32", 4),
+        ("ubyte", 1),
+        ("sbyte", 1),
+        ("ushort", 2),
+        ("sshort", 2),
+        ("short", 2),
+        ("byte", 1),
+        ("u8", 1),
+        ("i8", 1),
+        ("u16", 2),
+        ("i16", 2),
+        ("b16", 2),
+        ("b8", 1),
+    ):
         if op.endswith(suffix) or f"_{suffix}_" in op + "_":
             return n
     return 4
@@ -346,16 +414,27 @@ def _vm_issue(ch: _Chunk, ws: np.ndarray) -> None:
     ch.w.vm_issued[ws] += 1
 
 
-def _check_global(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, nbytes: int,
-                  instr: Instr, what: str) -> None:
+def _check_global(
+    ch: _Chunk,
+    ws: np.ndarray,
+    addr: np.ndarray,
+    mask: np.ndarray,
+    nbytes: int,
+    instr: Instr,
+    what: str,
+) -> None:
     flat = addr[mask]
     ok = ch.memory.check(flat, nbytes)
     if not ok.all():
         bad = int(np.argmax(~ok))
         k, lane = np.argwhere(mask)[bad]
         where = ch.memory.name_at(int(flat[bad]))
-        raise Fault(f"out-of-bounds global {what} of {nbytes} bytes at {where}", instr,
-                    int(ws[k]), int(lane))
+        raise Fault(
+            f"out-of-bounds global {what} of {nbytes} bytes at {where}",
+            instr,
+            int(ws[k]),
+            int(lane),
+        )
     if flat.size:
         ch.lines.update(np.unique(flat.astype(np.int64) >> 7).tolist())
         per_wave = np.zeros(len(ws))
@@ -364,18 +443,28 @@ def _check_global(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray
                 per_wave[i] = len(np.unique(addr[i][mask[i]].astype(np.int64) >> 7)) * 128
         ch.cycles[ws, 3] += per_wave
         ch.counts["global_lines"] = ch.counts.get("global_lines", 0) + int(per_wave.sum() // 128)
-        ch.counts["global_bytes_requested"] = ch.counts.get("global_bytes_requested", 0) + int(flat.size * nbytes)
+        ch.counts["global_bytes_requested"] = ch.counts.get("global_bytes_requested", 0) + int(
+            flat.size * nbytes
+        )
 
 
-def _global_addr(ch: _Chunk, ws: np.ndarray, instr: Instr, vaddr_index: int) -> tuple[np.ndarray, bool]:
+def _global_addr(
+    ch: _Chunk, ws: np.ndarray, instr: Instr, vaddr_index: int
+) -> tuple[np.ndarray, bool]:
     ops = instr.operands
     offset = int(instr.mods.get("offset", "0"), 0)
-    saddr = ops[-1] if isinstance(ops[-1], Reg) and ops[-1].kind == "s" and len(ops) > vaddr_index + 1 else None
+    saddr = (
+        ops[-1]
+        if isinstance(ops[-1], Reg) and ops[-1].kind == "s" and len(ops) > vaddr_index + 1
+        else None
+    )
     va = ops[vaddr_index]
     if saddr is not None:
         base = read_scalar(ch.w, ws, saddr, instr, wide=True).astype(U64)
         off = read_u32(ch.w, ws, va, instr).astype(U64)
-        return (base[:, None] + off + U64(offset & 0xFFFFFFFFFFFFFFFF)).astype(U64) if offset >= 0 else (base[:, None] + off - U64(-offset)), True
+        return (base[:, None] + off + U64(offset & 0xFFFFFFFFFFFFFFFF)).astype(
+            U64
+        ) if offset >= 0 else (base[:, None] + off - U64(-offset)), True
     a = read_u64(ch.w, ws, va, instr)
     return (a + U64(offset)) if offset >= 0 else (a - U64(-offset)), False
 
@@ -396,11 +485,17 @@ def _global(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         if mask.any():
             words = ch.memory.gather(addr[mask], max(nbytes, 4) if nbytes >= 4 else nbytes)
             if nbytes < 4:
-                raw = ch.memory.data[(addr[mask].astype(np.int64) - 0x7F0000000000)[:, None] + np.arange(nbytes)]
-                val = raw[:, 0].astype(U32) | (raw[:, 1].astype(U32) << U32(8) if nbytes > 1 else U32(0))
+                raw = ch.memory.data[
+                    (addr[mask].astype(np.int64) - 0x7F0000000000)[:, None] + np.arange(nbytes)
+                ]
+                val = raw[:, 0].astype(U32) | (
+                    raw[:, 1].astype(U32) << U32(8) if nbytes > 1 else U32(0)
+                )
                 if "sbyte" in op or "sshort" in op:
                     bits = 8 * nbytes
-                    val = np.where(val >> U32(bits - 1), val | U32((0xFFFFFFFF << bits) & 0xFFFFFFFF), val)
+                    val = np.where(
+                        val >> U32(bits - 1), val | U32((0xFFFFFFFF << bits) & 0xFFFFFFFF), val
+                    )
                 words = val[:, None]
             for r in range(words.shape[1]):
                 full = np.zeros(mask.shape, U32)
@@ -413,9 +508,8 @@ def _global(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         addr, _ = _global_addr(ch, ws, instr, 0)
         _check_global(ch, ws, addr, mask, nbytes, instr, "store")
         _vm_issue(ch, ws)
-        data = ops[1]
         nwords = max(nbytes // 4, 1)
-        words = np.stack([read_u32(w, ws, data, instr, part=r) for r in range(nwords)], axis=-1)
+        words = np.stack([read_u32(w, ws, ops[1], instr, part=r) for r in range(nwords)], axis=-1)
         if mask.any():
             ch.memory.scatter(addr[mask], words[mask], nbytes)
         _count(ch, "vmem_store", ws, 4.0)
@@ -424,13 +518,17 @@ def _global(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         returns = nops == 3
         vaddr_i = 1 if returns else 0
         addr, _ = _global_addr(ch, ws, instr, vaddr_i)
-        name = op[len("global_atomic_"):] if op.startswith("global_") else op[len("flat_atomic_"):]
+        name = (
+            op[len("global_atomic_") :] if op.startswith("global_") else op[len("flat_atomic_") :]
+        )
         wide = name.endswith("x2")
         nb = 8 if wide else 4
         _check_global(ch, ws, addr, mask, nb, instr, "atomic")
         _vm_issue(ch, ws)
         data = read_u32(w, ws, ops[vaddr_i + 1], instr)
-        cmp = read_u32(w, ws, ops[vaddr_i + 1], instr, part=1) if name.startswith("cmpswap") else None
+        cmp = (
+            read_u32(w, ws, ops[vaddr_i + 1], instr, part=1) if name.startswith("cmpswap") else None
+        )
         old = _atomic(ch.memory, addr, mask, data, cmp, name, instr)
         if returns:
             write_v(w, ws, ops[0], old, mask)
@@ -440,7 +538,9 @@ def _global(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     raise Fault(f"the emulator does not implement the instruction '{instr.raw_op}'", instr)
 
 
-def _atomic_value(name: str, old: np.ndarray, data: np.ndarray, cmp: np.ndarray | None) -> np.ndarray:
+def _atomic_value(
+    name: str, old: np.ndarray, data: np.ndarray, cmp: np.ndarray | None
+) -> np.ndarray:
     base = name.split("_")[0]
     typ = name.split("_")[-1] if "_" in name else "u32"
     if base == "add" and typ == "f32":
@@ -449,7 +549,7 @@ def _atomic_value(name: str, old: np.ndarray, data: np.ndarray, cmp: np.ndarray 
         return old + data
     if base == "sub":
         return old - data
-    if base in ("smax", "max") and typ in ("i32",) or base == "smax":
+    if (base in ("smax", "max") and typ in ("i32",)) or base == "smax":
         return np.where(old.view(np.int32) >= data.view(np.int32), old, data)
     if base in ("smin",):
         return np.where(old.view(np.int32) <= data.view(np.int32), old, data)
@@ -457,9 +557,9 @@ def _atomic_value(name: str, old: np.ndarray, data: np.ndarray, cmp: np.ndarray 
         return np.maximum(old, data)
     if base in ("umin",):
         return np.minimum(old, data)
-    if base == "max" and typ == "f32" or base == "fmax":
+    if (base == "max" and typ == "f32") or base == "fmax":
         return bits32(np.fmax(f32(old), f32(data)))
-    if base == "min" and typ == "f32" or base == "fmin":
+    if (base == "min" and typ == "f32") or base == "fmin":
         return bits32(np.fmin(f32(old), f32(data)))
     if base == "and":
         return old & data
@@ -479,8 +579,15 @@ def _atomic_value(name: str, old: np.ndarray, data: np.ndarray, cmp: np.ndarray 
     raise Fault(f"the emulator does not implement the atomic '{name}'")
 
 
-def _atomic(memory: DeviceMemory, addr: np.ndarray, mask: np.ndarray, data: np.ndarray,
-            cmp: np.ndarray | None, name: str, instr: Instr) -> np.ndarray:
+def _atomic(
+    memory: DeviceMemory,
+    addr: np.ndarray,
+    mask: np.ndarray,
+    data: np.ndarray,
+    cmp: np.ndarray | None,
+    name: str,
+    instr: Instr,
+) -> np.ndarray:
     """Lane by lane in order of (wave, lane), so conflicting lanes see each other's updates."""
     old_all = np.zeros(mask.shape, U32)
     idx = np.argwhere(mask)
@@ -495,7 +602,9 @@ def _atomic(memory: DeviceMemory, addr: np.ndarray, mask: np.ndarray, data: np.n
         a = flat_addr[take]
         cur = memory.gather(a, 4)[:, 0]
         try:
-            new = _atomic_value(name, cur, flat_data[take], flat_cmp[take] if flat_cmp is not None else None)
+            new = _atomic_value(
+                name, cur, flat_data[take], flat_cmp[take] if flat_cmp is not None else None
+            )
         except Fault as fault:
             raise Fault(fault.message, instr) from None
         memory.scatter(a, new[:, None], 4)
@@ -518,8 +627,11 @@ def _smem(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     ok = ch.memory.check(addr, nbytes)
     if not ok.all():
         k = int(np.argmax(~ok))
-        raise Fault(f"out-of-bounds scalar load of {nbytes} bytes at "
-                    f"{ch.memory.name_at(int(addr[k]))}", instr, int(ws[k]))
+        raise Fault(
+            f"out-of-bounds scalar load of {nbytes} bytes at {ch.memory.name_at(int(addr[k]))}",
+            instr,
+            int(ws[k]),
+        )
     words = ch.memory.gather(addr.astype(U64), nbytes)
     w.s[ws, dst.index : dst.index + dst.count] = words
     w.lgkm_issued[ws] += 1
@@ -555,13 +667,15 @@ def _buffer(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     offset = voff + inst_off
     in_range = (offset + U64(nbytes) <= r2[:, None]) & mask
     addr = base[:, None] + soff[:, None] + offset
-    _check_global(ch, ws, addr, in_range, nbytes, instr, "buffer load" if is_load else "buffer store")
+    _check_global(
+        ch, ws, addr, in_range, nbytes, instr, "buffer load" if is_load else "buffer store"
+    )
     _vm_issue(ch, ws)
     if is_load:
         dst = ops[0]
         assert isinstance(dst, Reg)
         nwords = max(nbytes // 4, 1)
-        vals = np.zeros(mask.shape + (nwords,), U32)
+        vals = np.zeros((*mask.shape, nwords), U32)
         if in_range.any():
             vals[in_range] = ch.memory.gather(addr[in_range], nbytes)
         for r in range(nwords):
@@ -581,8 +695,15 @@ def _buffer(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
 _SWIZZLE = re.compile(r"swizzle\((\w+)(?:,([^)]*))?\)")
 
 
-def _lds_check(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, nbytes: int,
-               instr: Instr, write: bool) -> None:
+def _lds_check(
+    ch: _Chunk,
+    ws: np.ndarray,
+    addr: np.ndarray,
+    mask: np.ndarray,
+    nbytes: int,
+    instr: Instr,
+    write: bool,
+) -> None:
     """Bounds, races between barriers and uninitialised reads, per dword."""
     if not mask.any():
         return
@@ -591,9 +712,13 @@ def _lds_check(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, n
     bad = (a < 0) | (a + nbytes > ch.lds_size)
     if bad.any():
         i = int(np.argmax(bad))
-        raise Fault(f"out-of-bounds LDS {'write' if write else 'read'} of {nbytes} bytes at byte "
-                    f"{int(a[i])} (the workgroup has {ch.lds_size} bytes of LDS)", instr,
-                    int(ws[kk[i]]), int(lanes[i]))
+        raise Fault(
+            f"out-of-bounds LDS {'write' if write else 'read'} of {nbytes} bytes at byte "
+            f"{int(a[i])} (the workgroup has {ch.lds_size} bytes of LDS)",
+            instr,
+            int(ws[kk[i]]),
+            int(lanes[i]),
+        )
     lds = ch.lds
     waves = ws[kk]
     groups = ch.group_of[waves]
@@ -606,23 +731,39 @@ def _lds_check(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, n
         g, dd, wv, ep = groups[sel], d[sel], wid[sel], epochs[sel]
         if write:
             race = ((lds.w_epoch[g, dd] == ep) & (lds.w_wave[g, dd] != wv)) | (
-                (lds.r_epoch[g, dd] == ep) & (lds.r_wave[g, dd] != wv) & (lds.r_wave[g, dd] != -1))
+                (lds.r_epoch[g, dd] == ep) & (lds.r_wave[g, dd] != wv) & (lds.r_wave[g, dd] != -1)
+            )
             if race.any():
                 i = int(np.argmax(race))
-                other = int(lds.w_wave[g[i], dd[i]]) if lds.w_epoch[g[i], dd[i]] == ep[i] else int(lds.r_wave[g[i], dd[i]])
+                other = (
+                    int(lds.w_wave[g[i], dd[i]])
+                    if lds.w_epoch[g[i], dd[i]] == ep[i]
+                    else int(lds.r_wave[g[i], dd[i]])
+                )
                 who = f"wave {other}" if other >= 0 else "other waves"
-                ch.add("race", f"LDS race: write to byte {int(dd[i]) * 4} that {who} also "
-                       "accessed since the last barrier (missing __syncthreads?)", instr,
-                       int(waves[sel][i]), int(lanes[sel][i]))
+                ch.add(
+                    "race",
+                    f"LDS race: write to byte {int(dd[i]) * 4} that {who} also "
+                    "accessed since the last barrier (missing __syncthreads?)",
+                    instr,
+                    int(waves[sel][i]),
+                    int(lanes[sel][i]),
+                )
             lds.w_epoch[g, dd] = ep
             lds.w_wave[g, dd] = wv
         else:
             race = (lds.w_epoch[g, dd] == ep) & (lds.w_wave[g, dd] != wv) & (lds.w_wave[g, dd] >= 0)
             if race.any():
                 i = int(np.argmax(race))
-                ch.add("race", f"LDS race: read of byte {int(dd[i]) * 4} that wave "
-                       f"{int(lds.w_wave[g[i], dd[i]])} wrote since the last barrier (missing "
-                       "__syncthreads?)", instr, int(waves[sel][i]), int(lanes[sel][i]))
+                ch.add(
+                    "race",
+                    f"LDS race: read of byte {int(dd[i]) * 4} that wave "
+                    f"{int(lds.w_wave[g[i], dd[i]])} wrote since the last barrier (missing "
+                    "__syncthreads?)",
+                    instr,
+                    int(waves[sel][i]),
+                    int(lanes[sel][i]),
+                )
             fresh = lds.r_epoch[g, dd] != ep
             lds.r_wave[g[fresh], dd[fresh]] = wv[fresh]
             lds.r_epoch[g[fresh], dd[fresh]] = ep[fresh]
@@ -637,8 +778,13 @@ def _lds_check(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, n
         missing = ~lds.init[gi, byte_idx]
         if missing.any():
             i = int(np.argmax(missing.any(axis=1)))
-            ch.add("uninit", f"read of uninitialised LDS at byte {int(a[i])}", instr,
-                   int(waves[i]), int(lanes[i]))
+            ch.add(
+                "uninit",
+                f"read of uninitialised LDS at byte {int(a[i])}",
+                instr,
+                int(waves[i]),
+                int(lanes[i]),
+            )
 
 
 def _bank_cycles(addr: np.ndarray, mask: np.ndarray, nbytes: int) -> float:
@@ -661,12 +807,20 @@ def _bank_cycles(addr: np.ndarray, mask: np.ndarray, nbytes: int) -> float:
     return base * worst if nbytes == 4 else base
 
 
-def _lds_access(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, nbytes: int,
-                instr: Instr, write: bool, words: np.ndarray | None = None) -> np.ndarray | None:
+def _lds_access(
+    ch: _Chunk,
+    ws: np.ndarray,
+    addr: np.ndarray,
+    mask: np.ndarray,
+    nbytes: int,
+    instr: Instr,
+    write: bool,
+    words: np.ndarray | None = None,
+) -> np.ndarray | None:
     _lds_check(ch, ws, addr, mask, nbytes, instr, write)
     lds = ch.lds
     nwords = max(nbytes // 4, 1)
-    kk, lanes = np.nonzero(mask)
+    kk, _lanes = np.nonzero(mask)
     groups = ch.group_of[ws[kk]]
     a = addr[mask].astype(np.int64)
     byte_idx = a[:, None] + np.arange(nbytes)[None, :]
@@ -675,10 +829,14 @@ def _lds_access(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, 
         ch.cycles[wv, 1] += _bank_cycles(addr[i], mask[i], nbytes)
     if write:
         assert words is not None
-        raw = np.ascontiguousarray(words[mask].astype(U32)).view(np.uint8).reshape(len(a), -1)[:, :nbytes]
+        raw = (
+            np.ascontiguousarray(words[mask].astype(U32))
+            .view(np.uint8)
+            .reshape(len(a), -1)[:, :nbytes]
+        )
         lds.data[gi, byte_idx] = raw
         return None
-    out = np.zeros(mask.shape + (nwords,), U32)
+    out = np.zeros((*mask.shape, nwords), U32)
     if len(a):
         raw = lds.data[gi, byte_idx]
         if nbytes < 4:
@@ -694,7 +852,11 @@ def _lds_access(ch: _Chunk, ws: np.ndarray, addr: np.ndarray, mask: np.ndarray, 
 def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     w, op, ops = ch.w, instr.op, instr.operands
     mask = w.exec_mask(ws)
-    offset = int(instr.mods.get("offset", "0"), 0) if not instr.mods.get("offset", "0").startswith("swizzle") else 0
+    offset = (
+        int(instr.mods.get("offset", "0"), 0)
+        if not instr.mods.get("offset", "0").startswith("swizzle")
+        else 0
+    )
     w.lgkm_issued[ws] += 1
     _count(ch, "lds", ws, 0.0)
     if op in ("ds_bpermute_b32", "ds_permute_b32"):
@@ -733,15 +895,18 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
             for key in ("offset0", "offset1"):
                 off = int(instr.mods.get(key, "0"), 0) * unit
                 parts.append(_lds_access(ch, ws, base + off, mask, nb, instr, False))
-            vals = np.concatenate([p for p in parts if p is not None], axis=-1)
+            vals: np.ndarray = np.concatenate([p for p in parts if p is not None], axis=-1)
         else:
             nb = _size_of(op)
-            vals = _lds_access(ch, ws, base + offset, mask, nb, instr, False)
-            assert vals is not None
+            got = _lds_access(ch, ws, base + offset, mask, nb, instr, False)
+            assert got is not None
+            vals = got
             if op in ("ds_read_i8", "ds_read_i16"):
                 bits = 8 if op.endswith("8") else 16
                 v = vals[..., 0]
-                vals = np.where(v >> U32(bits - 1), v | U32((0xFFFFFFFF << bits) & 0xFFFFFFFF), v)[..., None]
+                vals = np.where(v >> U32(bits - 1), v | U32((0xFFFFFFFF << bits) & 0xFFFFFFFF), v)[
+                    ..., None
+                ]
         for r in range(vals.shape[-1]):
             write_v(w, ws, Reg(dst.kind, dst.index + r), vals[..., r], mask)
         _mark_pending(ch, ws, dst, "lgkm")
@@ -755,7 +920,9 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
             nb = 8 if op.endswith("b64") else 4
             for key, data_op in (("offset0", ops[1]), ("offset1", ops[2])):
                 off = int(instr.mods.get(key, "0"), 0) * unit
-                words = np.stack([read_u32(w, ws, data_op, instr, part=r) for r in range(nb // 4)], axis=-1)
+                words = np.stack(
+                    [read_u32(w, ws, data_op, instr, part=r) for r in range(nb // 4)], axis=-1
+                )
                 _lds_access(ch, ws, base + off, mask, nb, instr, True, words)
             return
         nb = _size_of(op)
@@ -772,21 +939,39 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     vi = 1 if returns else 0
     base = read_u32(w, ws, ops[vi], instr).astype(np.int64) + offset
     data = read_u32(w, ws, ops[vi + 1], instr)
-    cmp = read_u32(w, ws, ops[vi + 2], instr) if name.startswith("cmpst") and len(ops) > vi + 2 else None
+    cmp = (
+        read_u32(w, ws, ops[vi + 2], instr)
+        if name.startswith("cmpst") and len(ops) > vi + 2
+        else None
+    )
     old = np.zeros(mask.shape, U32)
     _lds_check(ch, ws, base, mask, 4, instr, True)
-    kk, lanes = np.nonzero(mask)
-    for k, lane in zip(kk, lanes, strict=True):
+    kk, ll = np.nonzero(mask)
+    for k, ln in zip(kk.tolist(), ll.tolist(), strict=True):
         g = int(ch.group_of[ws[k]])
-        a = int(base[k, lane])
-        cur = ch.lds.data[g, a : a + 4].view(U32)[0:1].copy()
+        at = int(base[k, ln])
+        cur = ch.lds.data[g, at : at + 4].view(U32)[0:1].copy()
         aname = name
         if aname.startswith("cmpst"):
-            new = np.where(cur == data[k, lane:lane + 1], cmp[k, lane:lane + 1] if cmp is not None else cur, cur)
+            new = np.where(
+                cur == data[k, ln : ln + 1],
+                cmp[k, ln : ln + 1] if cmp is not None else cur,
+                cur,
+            )
         else:
-            new = _atomic_value(aname.replace("max_i32", "smax_i32").replace("min_i32", "smin_i32").replace("max_u32", "umax_u32").replace("min_u32", "umin_u32").replace("max_f32", "fmax_f32").replace("min_f32", "fmin_f32"), cur, data[k, lane:lane + 1], None)
-        ch.lds.data[g, a : a + 4] = new.astype(U32).view(np.uint8)
-        old[k, lane] = cur[0]
+            new = _atomic_value(
+                aname.replace("max_i32", "smax_i32")
+                .replace("min_i32", "smin_i32")
+                .replace("max_u32", "umax_u32")
+                .replace("min_u32", "umin_u32")
+                .replace("max_f32", "fmax_f32")
+                .replace("min_f32", "fmin_f32"),
+                cur,
+                data[k, ln : ln + 1],
+                None,
+            )
+        ch.lds.data[g, at : at + 4] = new.astype(U32).view(np.uint8)
+        old[k, ln] = cur[0]
     if returns:
         write_v(w, ws, ops[0], old, mask)
         _mark_pending(ch, ws, ops[0], "lgkm")  # type: ignore[arg-type]
@@ -819,6 +1004,7 @@ def _swizzle_lanes(instr: Instr) -> np.ndarray:
 
 
 # ---- MFMA ----
+
 
 def _mfma(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     shape = MFMA.get(instr.op)

@@ -37,7 +37,11 @@ class DeviceMemory:
         return BASE + start
 
     def alloc_bytes(self, payload: bytes | np.ndarray, name: str) -> int:
-        raw = np.frombuffer(bytes(payload), np.uint8) if isinstance(payload, bytes) else payload.view(np.uint8).ravel()
+        raw = (
+            np.frombuffer(bytes(payload), np.uint8)
+            if isinstance(payload, bytes)
+            else payload.view(np.uint8).ravel()
+        )
         address = self.alloc(raw.size, name)
         self.data[address - BASE : address - BASE + raw.size] = raw
         return address
@@ -75,12 +79,20 @@ class DeviceMemory:
         """(n,) addresses -> (n, nbytes // 4) uint32 (any alignment)."""
         off = addresses.astype(np.int64) - BASE
         idx = off[:, None] + np.arange(nbytes, dtype=np.int64)[None, :]
-        return self.data[idx].view(np.uint32).reshape(len(addresses), nbytes // 4) if nbytes >= 4 else self.data[idx].astype(np.uint32)
+        return (
+            self.data[idx].view(np.uint32).reshape(len(addresses), nbytes // 4)
+            if nbytes >= 4
+            else self.data[idx].astype(np.uint32)
+        )
 
     def scatter(self, addresses: np.ndarray, words: np.ndarray, nbytes: int) -> None:
         off = addresses.astype(np.int64) - BASE
         idx = off[:, None] + np.arange(nbytes, dtype=np.int64)[None, :]
-        raw = np.ascontiguousarray(words.astype(np.uint32)).view(np.uint8).reshape(len(addresses), -1)[:, :nbytes]
+        raw = (
+            np.ascontiguousarray(words.astype(np.uint32))
+            .view(np.uint8)
+            .reshape(len(addresses), -1)[:, :nbytes]
+        )
         self.data[idx.ravel()] = raw.ravel()
 
 

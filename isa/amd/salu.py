@@ -17,7 +17,9 @@ M32 = U64(0xFFFFFFFF)
 
 
 def _i(x: np.ndarray) -> np.ndarray:
-    return x.astype(np.int64) - np.where(x >= U64(1 << 31) if x.dtype == U64 else x >= U32(1 << 31), 1 << 32, 0)
+    return x.astype(np.int64) - np.where(
+        x >= U64(1 << 31) if x.dtype == U64 else x >= U32(1 << 31), 1 << 32, 0
+    )
 
 
 def _i64(x: np.ndarray) -> np.ndarray:
@@ -25,9 +27,11 @@ def _i64(x: np.ndarray) -> np.ndarray:
 
 
 def _bfe(a: np.ndarray, b: np.ndarray, signed: bool, bits: int) -> np.ndarray:
-    off = (b & U64(bits - 1))
+    off = b & U64(bits - 1)
     width = (b >> U64(16)) & U64(0x7F)
-    mask = np.where(width >= 64, U64(0xFFFFFFFFFFFFFFFF), (U64(1) << np.minimum(width, U64(63))) - U64(1))
+    mask = np.where(
+        width >= 64, U64(0xFFFFFFFFFFFFFFFF), (U64(1) << np.minimum(width, U64(63))) - U64(1)
+    )
     v = (a >> off) & mask
     if signed:
         sign = np.where(width > 0, (v >> np.maximum(width, U64(1)) - U64(1)) & U64(1), U64(0))
@@ -52,21 +56,64 @@ SOP2: dict[str, tuple[bool, bool, Sop]] = {
     "s_orn2_b32": (False, False, lambda a, b: ((a | ~b) & M32, ((a | ~b) & M32) != 0)),
     "s_nand_b32": (False, False, lambda a, b: (~(a & b) & M32, (~(a & b) & M32) != 0)),
     "s_nor_b32": (False, False, lambda a, b: (~(a | b) & M32, (~(a | b) & M32) != 0)),
-    "s_lshl_b32": (False, False, lambda a, b: ((a << (b & U64(31))) & M32, ((a << (b & U64(31))) & M32) != 0)),
+    "s_lshl_b32": (
+        False,
+        False,
+        lambda a, b: ((a << (b & U64(31))) & M32, ((a << (b & U64(31))) & M32) != 0),
+    ),
     "s_lshr_b32": (False, False, lambda a, b: (a >> (b & U64(31)), (a >> (b & U64(31))) != 0)),
-    "s_ashr_i32": (False, False, lambda a, b: ((_i(a) >> (b & U64(31)).astype(np.int64)) & 0xFFFFFFFF, ((_i(a) >> (b & U64(31)).astype(np.int64)) & 0xFFFFFFFF) != 0)),
+    "s_ashr_i32": (
+        False,
+        False,
+        lambda a, b: (
+            (_i(a) >> (b & U64(31)).astype(np.int64)) & 0xFFFFFFFF,
+            ((_i(a) >> (b & U64(31)).astype(np.int64)) & 0xFFFFFFFF) != 0,
+        ),
+    ),
     "s_min_i32": (False, False, lambda a, b: (np.where(_i(a) <= _i(b), a, b), _i(a) <= _i(b))),
     "s_max_i32": (False, False, lambda a, b: (np.where(_i(a) >= _i(b), a, b), _i(a) >= _i(b))),
     "s_min_u32": (False, False, lambda a, b: (np.minimum(a, b), a <= b)),
     "s_max_u32": (False, False, lambda a, b: (np.maximum(a, b), a >= b)),
     "s_cselect_b32": (False, False, None),  # type: ignore[dict-item]
-    "s_bfe_u32": (False, False, lambda a, b: (_bfe(a, b, False, 32) & M32, (_bfe(a, b, False, 32) & M32) != 0)),
-    "s_bfe_i32": (False, False, lambda a, b: (_bfe(a | np.where(a >= U64(1 << 31), U64(0xFFFFFFFF00000000), U64(0)), b, True, 32) & M32, (_bfe(a, b, True, 32) & M32) != 0)),
-    "s_lshl1_add_u32": (False, False, lambda a, b: (((a << U64(1)) + b) & M32, ((a << U64(1)) + b) >> U64(32) != 0)),
-    "s_lshl2_add_u32": (False, False, lambda a, b: (((a << U64(2)) + b) & M32, ((a << U64(2)) + b) >> U64(32) != 0)),
-    "s_lshl3_add_u32": (False, False, lambda a, b: (((a << U64(3)) + b) & M32, ((a << U64(3)) + b) >> U64(32) != 0)),
-    "s_lshl4_add_u32": (False, False, lambda a, b: (((a << U64(4)) + b) & M32, ((a << U64(4)) + b) >> U64(32) != 0)),
-    "s_pack_ll_b32_b16": (False, False, lambda a, b: ((a & U64(0xFFFF)) | ((b & U64(0xFFFF)) << U64(16)), None)),
+    "s_bfe_u32": (
+        False,
+        False,
+        lambda a, b: (_bfe(a, b, False, 32) & M32, (_bfe(a, b, False, 32) & M32) != 0),
+    ),
+    "s_bfe_i32": (
+        False,
+        False,
+        lambda a, b: (
+            _bfe(a | np.where(a >= U64(1 << 31), U64(0xFFFFFFFF00000000), U64(0)), b, True, 32)
+            & M32,
+            (_bfe(a, b, True, 32) & M32) != 0,
+        ),
+    ),
+    "s_lshl1_add_u32": (
+        False,
+        False,
+        lambda a, b: (((a << U64(1)) + b) & M32, ((a << U64(1)) + b) >> U64(32) != 0),
+    ),
+    "s_lshl2_add_u32": (
+        False,
+        False,
+        lambda a, b: (((a << U64(2)) + b) & M32, ((a << U64(2)) + b) >> U64(32) != 0),
+    ),
+    "s_lshl3_add_u32": (
+        False,
+        False,
+        lambda a, b: (((a << U64(3)) + b) & M32, ((a << U64(3)) + b) >> U64(32) != 0),
+    ),
+    "s_lshl4_add_u32": (
+        False,
+        False,
+        lambda a, b: (((a << U64(4)) + b) & M32, ((a << U64(4)) + b) >> U64(32) != 0),
+    ),
+    "s_pack_ll_b32_b16": (
+        False,
+        False,
+        lambda a, b: ((a & U64(0xFFFF)) | ((b & U64(0xFFFF)) << U64(16)), None),
+    ),
     "s_and_b64": (True, True, lambda a, b: (a & b, (a & b) != 0)),
     "s_or_b64": (True, True, lambda a, b: (a | b, (a | b) != 0)),
     "s_xor_b64": (True, True, lambda a, b: (a ^ b, (a ^ b) != 0)),
@@ -77,7 +124,14 @@ SOP2: dict[str, tuple[bool, bool, Sop]] = {
     "s_xnor_b64": (True, True, lambda a, b: (~(a ^ b), ~(a ^ b) != 0)),
     "s_lshl_b64": (True, True, lambda a, b: (a << (b & U64(63)), (a << (b & U64(63))) != 0)),
     "s_lshr_b64": (True, True, lambda a, b: (a >> (b & U64(63)), (a >> (b & U64(63))) != 0)),
-    "s_ashr_i64": (True, True, lambda a, b: ((_i64(a) >> (b & U64(63)).astype(np.int64)).view(U64), (_i64(a) >> (b & U64(63)).astype(np.int64)) != 0)),
+    "s_ashr_i64": (
+        True,
+        True,
+        lambda a, b: (
+            (_i64(a) >> (b & U64(63)).astype(np.int64)).view(U64),
+            (_i64(a) >> (b & U64(63)).astype(np.int64)) != 0,
+        ),
+    ),
     "s_bfe_u64": (True, True, lambda a, b: (_bfe(a, b, False, 64), _bfe(a, b, False, 64) != 0)),
 }
 
@@ -94,8 +148,14 @@ SOP1: dict[str, tuple[bool, Sop]] = {
     "s_ff1_i32_b64": (True, lambda a: (_ff1(a, 64), None)),
     "s_flbit_i32_b32": (False, lambda a: (_flbit(a, 32), None)),
     "s_flbit_i32_b64": (True, lambda a: (_flbit(a, 64), None)),
-    "s_sext_i32_i16": (False, lambda a: (np.where(a & U64(0x8000), a | U64(0xFFFF0000), a & U64(0xFFFF)) & M32, None)),
-    "s_sext_i32_i8": (False, lambda a: (np.where(a & U64(0x80), a | U64(0xFFFFFF00), a & U64(0xFF)) & M32, None)),
+    "s_sext_i32_i16": (
+        False,
+        lambda a: (np.where(a & U64(0x8000), a | U64(0xFFFF0000), a & U64(0xFFFF)) & M32, None),
+    ),
+    "s_sext_i32_i8": (
+        False,
+        lambda a: (np.where(a & U64(0x80), a | U64(0xFFFFFF00), a & U64(0xFF)) & M32, None),
+    ),
     "s_abs_i32": (False, lambda a: (np.abs(_i(a)) & 0xFFFFFFFF, np.abs(_i(a)) != 0)),
 }
 
@@ -123,7 +183,9 @@ def _ff1(a: np.ndarray, bits: int) -> np.ndarray:
 
 
 def _flbit(a: np.ndarray, bits: int) -> np.ndarray:
-    return np.array([bits - int(x).bit_length() if int(x) else 0xFFFFFFFF for x in a.astype(U64)], U64)
+    return np.array(
+        [bits - int(x).bit_length() if int(x) else 0xFFFFFFFF for x in a.astype(U64)], U64
+    )
 
 
 SAVEEXEC = {  # (source, old EXEC) -> new EXEC
@@ -139,8 +201,12 @@ SAVEEXEC = {  # (source, old EXEC) -> new EXEC
 }
 
 SOPC = {
-    "eq": lambda a, b: a == b, "lg": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "lg": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
 }
 
 
@@ -150,7 +216,13 @@ def execute_salu(w: Waves, ws: np.ndarray, instr: Instr) -> bool:
     if op in SOP2:
         wide, wide_src, fn = SOP2[op]
         a = read_scalar(w, ws, ops[1], instr, wide_src).astype(U64)
-        b = read_scalar(w, ws, ops[2], instr, wide_src and op not in ("s_lshl_b64", "s_lshr_b64", "s_ashr_i64", "s_bfe_u64")).astype(U64)
+        b = read_scalar(
+            w,
+            ws,
+            ops[2],
+            instr,
+            wide_src and op not in ("s_lshl_b64", "s_lshr_b64", "s_ashr_i64", "s_bfe_u64"),
+        ).astype(U64)
         if op in ("s_addc_u32", "s_subb_u32"):
             pass
         result, scc = fn(a, b)
@@ -232,6 +304,8 @@ def execute_salu(w: Waves, ws: np.ndarray, instr: Instr) -> bool:
         return True
     if op.startswith("s_"):
         if op in ("s_getpc_b64", "s_setpc_b64", "s_swappc_b64"):
-            raise Fault("function calls are not supported by the emulator (use inline functions)", instr)
+            raise Fault(
+                "function calls are not supported by the emulator (use inline functions)", instr
+            )
         return False
     raise Fault(f"the emulator does not implement the instruction '{instr.raw_op}'", instr)

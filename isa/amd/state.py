@@ -25,8 +25,13 @@ class Fault(Exception):
     """The candidate did something the emulator stops on (out of bounds, unknown instruction,
     a cap); `instr` and `wave` say where."""
 
-    def __init__(self, message: str, instr: Instr | None = None, wave: int | None = None,
-                 lane: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        instr: Instr | None = None,
+        wave: int | None = None,
+        lane: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.instr = instr
@@ -104,15 +109,17 @@ def check_pending(w: Waves, ws: np.ndarray, reg: Reg, instr: Instr) -> None:
             counter = "vmcnt" if vm.any() else "lgkmcnt"
             raise Fault(
                 f"reads v{reg.index} before its load completed (missing s_waitcnt {counter})",
-                instr, int(ws[np.argmax(bad)]),
+                instr,
+                int(ws[np.argmax(bad)]),
             )
     elif reg.kind == "s":
         sl = slice(reg.index, reg.index + reg.count)
         bad = (w.s_lgkm[ws, sl] > w.lgkm_done[ws, None]).any(axis=1)
         if bad.any():
             raise Fault(
-                f"reads s{reg.index} before its scalar load completed (missing s_waitcnt "
-                "lgkmcnt)", instr, int(ws[np.argmax(bad)]),
+                f"reads s{reg.index} before its scalar load completed (missing s_waitcnt lgkmcnt)",
+                instr,
+                int(ws[np.argmax(bad)]),
             )
 
 
@@ -132,8 +139,9 @@ def imm_bits(op: Imm, typ: str) -> int:
     return value & 0xFFFFFFFF
 
 
-def read_u32(w: Waves, ws: np.ndarray, op: Operand, instr: Instr, typ: str = "b32",
-             part: int = 0) -> np.ndarray:
+def read_u32(
+    w: Waves, ws: np.ndarray, op: Operand, instr: Instr, typ: str = "b32", part: int = 0
+) -> np.ndarray:
     """The 32-bit value (register `part` of a range) of an operand per lane: (k, 64) uint32."""
     if isinstance(op, Imm):
         bits = imm_bits(op, typ)
@@ -165,8 +173,9 @@ def read_u64(w: Waves, ws: np.ndarray, op: Operand, instr: Instr, typ: str = "b6
     return lo | (hi << U64(32))
 
 
-def write_v(w: Waves, ws: np.ndarray, op: Operand, value: np.ndarray, mask: np.ndarray,
-            part: int = 0) -> None:
+def write_v(
+    w: Waves, ws: np.ndarray, op: Operand, value: np.ndarray, mask: np.ndarray, part: int = 0
+) -> None:
     """Write (k, 64) uint32 into a VGPR / AGPR under the lane mask."""
     if not isinstance(op, Reg) or op.kind not in ("v", "a"):
         raise Fault(f"destination {op} is not a vector register")
@@ -184,8 +193,9 @@ def write_v64(w: Waves, ws: np.ndarray, op: Operand, value: np.ndarray, mask: np
     write_v(w, ws, op, (value >> U64(32)).astype(U32), mask, 1)
 
 
-def read_scalar(w: Waves, ws: np.ndarray, op: Operand, instr: Instr, wide: bool = False,
-                typ: str = "b32") -> np.ndarray:
+def read_scalar(
+    w: Waves, ws: np.ndarray, op: Operand, instr: Instr, wide: bool = False, typ: str = "b32"
+) -> np.ndarray:
     """A scalar operand per wave: (k,) uint32, or uint64 when `wide`."""
     if isinstance(op, Imm):
         bits = imm_bits(op, "b64" if wide else typ)
@@ -204,7 +214,9 @@ def read_scalar(w: Waves, ws: np.ndarray, op: Operand, instr: Instr, wide: bool 
     return w.s[ws, op.index].copy()
 
 
-def write_scalar(w: Waves, ws: np.ndarray, op: Operand, value: np.ndarray, wide: bool = False) -> None:
+def write_scalar(
+    w: Waves, ws: np.ndarray, op: Operand, value: np.ndarray, wide: bool = False
+) -> None:
     if not isinstance(op, Reg) or op.kind not in ("s", "scc"):
         raise Fault(f"destination {op} is not a scalar register")
     if op.kind == "scc":

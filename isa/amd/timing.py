@@ -37,8 +37,9 @@ class Estimate:
     occupancy: dict[str, Any] = field(default_factory=dict)
 
 
-def occupancy(vgprs: int, agprs: int, sgprs: int, lds: int, waves_per_group: int,
-              gpu: Gpu = MI300X) -> dict[str, Any]:
+def occupancy(
+    vgprs: int, agprs: int, sgprs: int, lds: int, waves_per_group: int, gpu: Gpu = MI300X
+) -> dict[str, Any]:
     """Waves per SIMD and workgroups per CU the resources allow."""
     arch = -(-max(vgprs, 1) // 8) * 8
     total = arch + (-(-agprs // 8) * 8 if agprs else 0)
@@ -48,8 +49,11 @@ def occupancy(vgprs: int, agprs: int, sgprs: int, lds: int, waves_per_group: int
     groups_by_waves = (waves_per_simd * gpu.simds_per_cu) // max(waves_per_group, 1)
     groups_by_lds = gpu.lds_per_cu // lds if lds else 10**6
     groups = max(0, min(groups_by_waves, groups_by_lds, 32))
-    limiter = "vgprs" if by_vgpr <= min(by_sgpr, gpu.max_waves_per_simd) else (
-        "sgprs" if by_sgpr < gpu.max_waves_per_simd else "wave slots")
+    limiter = (
+        "vgprs"
+        if by_vgpr <= min(by_sgpr, gpu.max_waves_per_simd)
+        else ("sgprs" if by_sgpr < gpu.max_waves_per_simd else "wave slots")
+    )
     if groups_by_lds < groups_by_waves:
         limiter = "lds"
     return {
@@ -62,8 +66,9 @@ def occupancy(vgprs: int, agprs: int, sgprs: int, lds: int, waves_per_group: int
     }
 
 
-def estimate(per_group: list[dict[str, float]], unique_bytes: int, occ: dict[str, Any],
-             gpu: Gpu = MI300X) -> Estimate:
+def estimate(
+    per_group: list[dict[str, float]], unique_bytes: int, occ: dict[str, Any], gpu: Gpu = MI300X
+) -> Estimate:
     if occ["groups_per_cu"] < 1:
         return Estimate(float("inf"), "resources", {}, occ)
     slots = occ["groups_per_cu"]

@@ -21,11 +21,22 @@ from isa.base import CompileError
 from isa.harness import compile_cache_dir
 
 INCLUDE = Path(__file__).resolve().parent / "include"
-CLANG_FLAGS = ("-x", "hip", "--cuda-device-only", "-O3", "-nogpulib", "-nogpuinc",
-               "-gline-tables-only", "-std=c++17", "-S")
+CLANG_FLAGS = (
+    "-x",
+    "hip",
+    "--cuda-device-only",
+    "-O3",
+    "-nogpulib",
+    "-nogpuinc",
+    "-gline-tables-only",
+    "-std=c++17",
+    "-S",
+)
 COMPILE_TIMEOUT_S = 120
-MISSING = ("clang-19 is not installed: run scripts/install.sh, or `apt-get install clang-19 "
-           "lld-19 llvm-19` on Debian or Ubuntu, to use the hip: targets")
+MISSING = (
+    "clang-19 is not installed: run scripts/install.sh, or `apt-get install clang-19 "
+    "lld-19 llvm-19` on Debian or Ubuntu, to use the hip: targets"
+)
 
 
 @cache
@@ -73,7 +84,10 @@ def _parse(asm: str) -> Module:
     return _parse_cached(hashlib.sha256(asm.encode()).hexdigest(), asm)
 
 
-_DIAG = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<kind>error|fatal error): (?P<msg>.*)$", re.M)
+_DIAG = re.compile(
+    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<kind>error|fatal error): (?P<msg>.*)$",
+    re.M,
+)
 
 
 def clang_error(output: str, filename: str) -> CompileError:
@@ -89,7 +103,9 @@ def clang_error(output: str, filename: str) -> CompileError:
 def compile_hip(source: str, arch: str, filename: str = "kernel.hip") -> Compiled:
     """clang-19 -> AMDGCN assembly with line tables; cached (errors too)."""
     clang = require_clang()
-    key = _key("hip", arch, clang_version(), " ".join(CLANG_FLAGS), _header_digest(), filename, source)
+    key = _key(
+        "hip", arch, clang_version(), " ".join(CLANG_FLAGS), _header_digest(), filename, source
+    )
     folder = compile_cache_dir() / "amd" / key[:2] / key
     try:
         if (folder / "error.json").is_file():
@@ -102,22 +118,35 @@ def compile_hip(source: str, arch: str, filename: str = "kernel.hip") -> Compile
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kw-hip-") as tmp:
         (Path(tmp) / filename).write_text(source)
-        argv = [clang, *CLANG_FLAGS, f"--offload-arch={arch}", f"-I{INCLUDE}", filename,
-                "-o", "kernel.s"]
+        argv = [
+            clang,
+            *CLANG_FLAGS,
+            f"--offload-arch={arch}",
+            f"-I{INCLUDE}",
+            filename,
+            "-o",
+            "kernel.s",
+        ]
         try:
-            proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True,
-                                  timeout=COMPILE_TIMEOUT_S)
+            proc = subprocess.run(
+                argv, cwd=tmp, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S
+            )
         except subprocess.TimeoutExpired:
             raise CompileError(f"clang took longer than {COMPILE_TIMEOUT_S} s") from None
         if proc.returncode != 0:
             error = clang_error(proc.stderr + proc.stdout, filename)
-            _store(folder, {"error.json": json.dumps({"message": error.message, "line": error.line}).encode()})
+            _store(
+                folder,
+                {"error.json": json.dumps({"message": error.message, "line": error.line}).encode()},
+            )
             raise error
         asm = (Path(tmp) / "kernel.s").read_text()
     if re.search(r"^\s*s_(swappc|setpc)_b64", asm, re.M):
-        raise CompileError("the kernel calls a function the compiler could not inline (a "
-                           "library function not provided by <hip/hip_runtime.h>?); only "
-                           "inline device functions are supported")
+        raise CompileError(
+            "the kernel calls a function the compiler could not inline (a "
+            "library function not provided by <hip/hip_runtime.h>?); only "
+            "inline device functions are supported"
+        )
     compiled = Compiled(asm, compile_s=time.monotonic() - started)
     _store(folder, {"kernel.s": asm.encode()})
     return compiled
@@ -166,5 +195,5 @@ def listing(asm: str, kernel: str, limit: int = 80) -> str:
         if inside and stripped.strip() and not stripped.strip().startswith("."):
             out.append(stripped.strip())
     if len(out) > limit:
-        out = out[:limit] + [f"... {len(out) - limit} more instructions"]
+        out = [*out[:limit], f"... {len(out) - limit} more instructions"]
     return "\n".join(out)

@@ -23,9 +23,9 @@ from isa.amd.state import (
     LANES,
     Fault,
     Waves,
+    read_scalar,
     read_u32,
     read_u64,
-    read_scalar,
     write_scalar,
     write_v,
     write_v64,
@@ -38,7 +38,11 @@ WIDE = {"f64", "u64", "i64", "b64"}
 
 
 def _u(x: Any) -> np.ndarray:
-    return np.asarray(x).astype(np.int64).astype(U32) if np.asarray(x).dtype.kind == "i" else np.asarray(x).astype(U32)
+    return (
+        np.asarray(x).astype(np.int64).astype(U32)
+        if np.asarray(x).dtype.kind == "i"
+        else np.asarray(x).astype(U32)
+    )
 
 
 def _sh(x: np.ndarray, mask: int) -> np.ndarray:
@@ -140,8 +144,18 @@ def _class(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     zero = (exp == 0) & (man == 0)
     den = (exp == 0) & (man != 0)
     norm = (exp > 0) & (exp < 255)
-    classes = [nan & ~quiet, quiet, inf & neg, norm & neg, den & neg, zero & neg,
-               zero & ~neg, den & ~neg, norm & ~neg, inf & ~neg]
+    classes = [
+        nan & ~quiet,
+        quiet,
+        inf & neg,
+        norm & neg,
+        den & neg,
+        zero & neg,
+        zero & ~neg,
+        den & ~neg,
+        norm & ~neg,
+        inf & ~neg,
+    ]
     out = np.zeros(x.shape, bool)
     for i, c in enumerate(classes):
         out |= c & (((mask >> U32(i)) & U32(1)) == 1)
@@ -166,12 +180,20 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_mov_b32": (("b32",), "b32", lambda a: a),
     "v_mov_b64": (("b64",), "b64", lambda a: a),
     "v_not_b32": (("b32",), "b32", lambda a: ~a),
-    "v_bfrev_b32": (("b32",), "b32", lambda a: _u(int("".join(reversed(f"{0:032b}")), 2)) if False else _bfrev(a)),
+    "v_bfrev_b32": (
+        ("b32",),
+        "b32",
+        lambda a: _u(int("".join(reversed(f"{0:032b}")), 2)) if False else _bfrev(a),
+    ),
     "v_add_f32": (("f32", "f32"), "f32", lambda a, b: a + b),
     "v_sub_f32": (("f32", "f32"), "f32", lambda a, b: a - b),
     "v_subrev_f32": (("f32", "f32"), "f32", lambda a, b: b - a),
     "v_mul_f32": (("f32", "f32"), "f32", lambda a, b: a * b),
-    "v_mul_legacy_f32": (("f32", "f32"), "f32", lambda a, b: np.where((a == 0) | (b == 0), F32(0), a * b)),
+    "v_mul_legacy_f32": (
+        ("f32", "f32"),
+        "f32",
+        lambda a, b: np.where((a == 0) | (b == 0), F32(0), a * b),
+    ),
     "v_max_f32": (("f32", "f32"), "f32", np.fmax),
     "v_min_f32": (("f32", "f32"), "f32", np.fmin),
     "v_max3_f32": (("f32", "f32", "f32"), "f32", lambda a, b, c: np.fmax(np.fmax(a, b), c)),
@@ -197,7 +219,11 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_ceil_f32": (("f32",), "f32", np.ceil),
     "v_trunc_f32": (("f32",), "f32", np.trunc),
     "v_fract_f32": (("f32",), "f32", _fract),
-    "v_frexp_mant_f32": (("f32",), "f32", lambda a: np.where(np.isfinite(a), np.frexp(a)[0], a).astype(F32)),
+    "v_frexp_mant_f32": (
+        ("f32",),
+        "f32",
+        lambda a: np.asarray(np.where(np.isfinite(a), np.frexp(a)[0], a)).astype(F32),
+    ),
     "v_frexp_exp_i32_f32": (("f32",), "i32", lambda a: np.where(np.isfinite(a), np.frexp(a)[1], 0)),
     "v_cvt_f32_i32": (("i32",), "f32", lambda a: a.astype(F32)),
     "v_cvt_f32_u32": (("u32",), "f32", lambda a: a.astype(np.float64).astype(F32)),
@@ -231,15 +257,49 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_sub_u32": (("u32", "u32"), "b32", lambda a, b: a - b),
     "v_subrev_u32": (("u32", "u32"), "b32", lambda a, b: b - a),
     "v_add_u16": (("u32", "u32"), "b16", lambda a, b: (a + b) & U32(0xFFFF)),
-    "v_mul_lo_u32": (("u32", "u32"), "b32", lambda a, b: (a.astype(U64) * b.astype(U64)).astype(U32)),
-    "v_mul_lo_i32": (("u32", "u32"), "b32", lambda a, b: (a.astype(U64) * b.astype(U64)).astype(U32)),
+    "v_mul_lo_u32": (
+        ("u32", "u32"),
+        "b32",
+        lambda a, b: (a.astype(U64) * b.astype(U64)).astype(U32),
+    ),
+    "v_mul_lo_i32": (
+        ("u32", "u32"),
+        "b32",
+        lambda a, b: (a.astype(U64) * b.astype(U64)).astype(U32),
+    ),
     "v_mul_hi_u32": (("u32", "u32"), "b32", _mul_hi_u),
     "v_mul_hi_i32": (("u32", "u32"), "b32", _mul_hi_i),
-    "v_mul_u32_u24": (("u32", "u32"), "b32", lambda a, b: ((a & U32(0xFFFFFF)).astype(U64) * (b & U32(0xFFFFFF)).astype(U64)).astype(U32)),
-    "v_mul_hi_u32_u24": (("u32", "u32"), "b32", lambda a, b: (((a & U32(0xFFFFFF)).astype(U64) * (b & U32(0xFFFFFF)).astype(U64)) >> U64(32)).astype(U32)),
-    "v_mul_i32_i24": (("u32", "u32"), "b32", lambda a, b: (_s24(a) * _s24(b)).astype(np.int64).astype(U32)),
-    "v_mad_u32_u24": (("u32", "u32", "u32"), "b32", lambda a, b, c: ((a & U32(0xFFFFFF)).astype(U64) * (b & U32(0xFFFFFF)).astype(U64) + c).astype(U32)),
-    "v_mad_i32_i24": (("u32", "u32", "u32"), "b32", lambda a, b, c: (_s24(a) * _s24(b) + c.view(I32)).astype(np.int64).astype(U32)),
+    "v_mul_u32_u24": (
+        ("u32", "u32"),
+        "b32",
+        lambda a, b: ((a & U32(0xFFFFFF)).astype(U64) * (b & U32(0xFFFFFF)).astype(U64)).astype(
+            U32
+        ),
+    ),
+    "v_mul_hi_u32_u24": (
+        ("u32", "u32"),
+        "b32",
+        lambda a, b: (
+            ((a & U32(0xFFFFFF)).astype(U64) * (b & U32(0xFFFFFF)).astype(U64)) >> U64(32)
+        ).astype(U32),
+    ),
+    "v_mul_i32_i24": (
+        ("u32", "u32"),
+        "b32",
+        lambda a, b: (_s24(a) * _s24(b)).astype(np.int64).astype(U32),
+    ),
+    "v_mad_u32_u24": (
+        ("u32", "u32", "u32"),
+        "b32",
+        lambda a, b, c: (
+            (a & U32(0xFFFFFF)).astype(U64) * (b & U32(0xFFFFFF)).astype(U64) + c
+        ).astype(U32),
+    ),
+    "v_mad_i32_i24": (
+        ("u32", "u32", "u32"),
+        "b32",
+        lambda a, b, c: (_s24(a) * _s24(b) + c.view(I32)).astype(np.int64).astype(U32),
+    ),
     "v_and_b32": (("b32", "b32"), "b32", lambda a, b: a & b),
     "v_or_b32": (("b32", "b32"), "b32", lambda a, b: a | b),
     "v_xor_b32": (("b32", "b32"), "b32", lambda a, b: a ^ b),
@@ -256,12 +316,28 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_lshlrev_b64": (("b32", "b64"), "b64", lambda a, b: b << (a & U32(63)).astype(U64)),
     "v_lshrrev_b64": (("b32", "b64"), "b64", lambda a, b: b >> (a & U32(63)).astype(U64)),
     "v_ashrrev_i64": (("b32", "i64"), "i64", lambda a, b: b >> (a & U32(63)).astype(np.int64)),
-    "v_lshl_add_u64": (("b64", "b32", "b64"), "b64", lambda a, b, c: (a << (b & U32(7)).astype(U64)) + c),
+    "v_lshl_add_u64": (
+        ("b64", "b32", "b64"),
+        "b64",
+        lambda a, b, c: (a << (b & U32(7)).astype(U64)) + c,
+    ),
     "v_bfe_u32": (("b32", "b32", "b32"), "b32", _bfe_u),
     "v_bfe_i32": (("b32", "b32", "b32"), "b32", _bfe_i),
     "v_bfi_b32": (("b32", "b32", "b32"), "b32", lambda a, b, c: (a & b) | (~a & c)),
-    "v_alignbit_b32": (("b32", "b32", "b32"), "b32", lambda a, b, c: (((a.astype(U64) << U64(32)) | b.astype(U64)) >> (c & U32(31)).astype(U64)).astype(U32)),
-    "v_alignbyte_b32": (("b32", "b32", "b32"), "b32", lambda a, b, c: (((a.astype(U64) << U64(32)) | b.astype(U64)) >> (U64(8) * (c & U32(3)).astype(U64))).astype(U32)),
+    "v_alignbit_b32": (
+        ("b32", "b32", "b32"),
+        "b32",
+        lambda a, b, c: (
+            ((a.astype(U64) << U64(32)) | b.astype(U64)) >> (c & U32(31)).astype(U64)
+        ).astype(U32),
+    ),
+    "v_alignbyte_b32": (
+        ("b32", "b32", "b32"),
+        "b32",
+        lambda a, b, c: (
+            ((a.astype(U64) << U64(32)) | b.astype(U64)) >> (U64(8) * (c & U32(3)).astype(U64))
+        ).astype(U32),
+    ),
     "v_perm_b32": (("b32", "b32", "b32"), "b32", _perm),
     "v_bcnt_u32_b32": (("b32", "b32"), "b32", lambda a, b: _popc(a) + b),
     "v_ffbh_u32": (("b32",), "b32", lambda a: _ffbh(a)),
@@ -276,7 +352,11 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_min3_u32": (("u32", "u32", "u32"), "b32", lambda a, b, c: np.minimum(np.minimum(a, b), c)),
     "v_med3_i32": (("i32", "i32", "i32"), "i32", _med3),
     "v_med3_u32": (("u32", "u32", "u32"), "b32", _med3),
-    "v_pack_b32_f16": (("b32", "b32"), "b32", lambda a, b: (a & U32(0xFFFF)) | ((b & U32(0xFFFF)) << U32(16))),
+    "v_pack_b32_f16": (
+        ("b32", "b32"),
+        "b32",
+        lambda a, b: (a & U32(0xFFFF)) | ((b & U32(0xFFFF)) << U32(16)),
+    ),
 }
 
 
@@ -334,8 +414,15 @@ CMP = {
 
 # ---- operand reading with types, modifiers, DPP and SDWA ----
 
-SEL = {"BYTE_0": (0, 8), "BYTE_1": (8, 8), "BYTE_2": (16, 8), "BYTE_3": (24, 8),
-       "WORD_0": (0, 16), "WORD_1": (16, 16), "DWORD": (0, 32)}
+SEL = {
+    "BYTE_0": (0, 8),
+    "BYTE_1": (8, 8),
+    "BYTE_2": (16, 8),
+    "BYTE_3": (24, 8),
+    "WORD_0": (0, 16),
+    "WORD_1": (16, 16),
+    "DWORD": (0, 32),
+}
 
 
 def _typed(raw: np.ndarray, typ: str, neg: bool, absv: bool) -> np.ndarray:
@@ -450,8 +537,9 @@ def _dpp_lane_mask(instr: Instr) -> np.ndarray:
     return (((row >> (lanes >> 4)) & 1) == 1) & (((bank >> ((lanes >> 2) & 3)) & 1) == 1)
 
 
-def _write_result(w: Waves, ws: np.ndarray, instr: Instr, typ: str, value: np.ndarray,
-                  mask: np.ndarray) -> None:
+def _write_result(
+    w: Waves, ws: np.ndarray, instr: Instr, typ: str, value: np.ndarray, mask: np.ndarray
+) -> None:
     dst = instr.operands[0]
     if "clamp" in instr.mods and typ in ("f32", "f16"):
         value = np.clip(value, 0.0, 1.0)
@@ -464,13 +552,21 @@ def _write_result(w: Waves, ws: np.ndarray, instr: Instr, typ: str, value: np.nd
         if typ == "f64":
             bits = np.asarray(value, np.float64).view(U64)
         else:
-            bits = np.asarray(value).astype(np.int64).view(U64) if np.asarray(value).dtype.kind == "i" else np.asarray(value).astype(U64)
+            bits = (
+                np.asarray(value).astype(np.int64).view(U64)
+                if np.asarray(value).dtype.kind == "i"
+                else np.asarray(value).astype(U64)
+            )
         write_v64(w, ws, dst, bits, mask)
         return
     if typ == "f32":
         bits = bits32(np.asarray(value, F32))
     elif typ == "f16":
-        bits = f16_from_f32(np.asarray(value).astype(F32)) if np.asarray(value).dtype != np.float16 else np.asarray(value).view(np.uint16).astype(U32)
+        bits = (
+            f16_from_f32(np.asarray(value).astype(F32))
+            if np.asarray(value).dtype != np.float16
+            else np.asarray(value).view(np.uint16).astype(U32)
+        )
         with np.errstate(all="ignore"):
             bits = np.asarray(value, np.float64).astype(np.float16).view(np.uint16).astype(U32)
     elif typ == "h16":
@@ -490,7 +586,9 @@ def _write_result(w: Waves, ws: np.ndarray, instr: Instr, typ: str, value: np.nd
         if width < 32:
             field = U32(((1 << width) - 1) << shift)
             bits = (bits << U32(shift)) & field
-            if instr.mods.get("dst_unused", "UNUSED_PRESERVE") == "UNUSED_PRESERVE" and isinstance(dst, Reg):
+            if instr.mods.get("dst_unused", "UNUSED_PRESERVE") == "UNUSED_PRESERVE" and isinstance(
+                dst, Reg
+            ):
                 old = w.v[ws, dst.index]
                 bits = bits | (old & ~field)
     write_v(w, ws, dst, bits, mask)
@@ -559,9 +657,13 @@ def _cndmask(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None:
     sel_op = instr.operands[3] if len(instr.operands) > 3 else Reg("s", 106, 2)
     sel = Waves.lane_mask(read_scalar(w, ws, sel_op, instr, wide=True))
     # VOP3 abs / neg on the sources apply to the float view
-    if isinstance(instr.operands[1], Reg | Imm) and (instr.operands[1].neg or instr.operands[1].abs):
+    if isinstance(instr.operands[1], Reg | Imm) and (
+        instr.operands[1].neg or instr.operands[1].abs
+    ):
         a = bits32(read_src(w, ws, instr, 1, "f32"))
-    if isinstance(instr.operands[2], Reg | Imm) and (instr.operands[2].neg or instr.operands[2].abs):
+    if isinstance(instr.operands[2], Reg | Imm) and (
+        instr.operands[2].neg or instr.operands[2].abs
+    ):
         b = bits32(read_src(w, ws, instr, 2, "f32"))
     write_v(w, ws, instr.operands[0], np.where(sel, b, a), mask)
 
@@ -576,7 +678,11 @@ def _addsub_co(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None
     dst, carry = instr.operands[0], instr.operands[1]
     a = read_src(w, ws, instr, 2, "u32").astype(U64)
     b = read_src(w, ws, instr, 3, "u32").astype(U64)
-    cin = _carry_in(w, ws, instr, 4) if op in ("v_addc_co_u32", "v_subb_co_u32", "v_subbrev_co_u32") else np.zeros(a.shape, U64)
+    cin = (
+        _carry_in(w, ws, instr, 4)
+        if op in ("v_addc_co_u32", "v_subb_co_u32", "v_subbrev_co_u32")
+        else np.zeros(a.shape, U64)
+    )
     if op.startswith("v_subrev") or op == "v_subbrev_co_u32":
         a, b = b, a
     if op.startswith("v_add"):
@@ -619,9 +725,13 @@ def _mbcnt(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None:
     b = read_src(w, ws, instr, 2, "u32")
     lanes = np.arange(LANES, dtype=U64)
     if instr.op == "v_mbcnt_lo_u32_b32":
-        below = np.where(lanes < 32, (U64(1) << np.minimum(lanes, U64(31))) - U64(1), U64(0xFFFFFFFF))
+        below = np.where(
+            lanes < 32, (U64(1) << np.minimum(lanes, U64(31))) - U64(1), U64(0xFFFFFFFF)
+        )
     else:
-        below = np.where(lanes > 32, (U64(1) << (np.maximum(lanes, U64(32)) - U64(32))) - U64(1), U64(0))
+        below = np.where(
+            lanes > 32, (U64(1) << (np.maximum(lanes, U64(32)) - U64(32))) - U64(1), U64(0)
+        )
     below = np.where(lanes == 32, U64(0), below) if instr.op == "v_mbcnt_hi_u32_b32" else below
     count = _popc(a & below[None, :])
     write_v(w, ws, instr.operands[0], count + b, mask)
@@ -733,7 +843,7 @@ SPECIAL_OPS: dict[str, Callable[[Waves, np.ndarray, Instr, np.ndarray], None]] =
 
 # ---- packed math (VOP3P) ----
 
-PACKED: dict[str, tuple[int, str, Fn]] = {
+PACKED: dict[str, tuple[int, str, Fn | None]] = {
     "v_pk_add_f32": (2, "f32", lambda a, b: a + b),
     "v_pk_mul_f32": (2, "f32", lambda a, b: a * b),
     "v_pk_fma_f32": (3, "f32", fma32),
@@ -771,6 +881,7 @@ def _packed(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None:
             write_v(w, ws, dst, r_lo, mask, 0)
             write_v(w, ws, dst, r_hi, mask, 1)
             return
+        assert fn is not None
         results = []
         for which, sel, negs in ((0, opsel, neg_lo), (1, opsel_hi, neg_hi)):
             args = []
@@ -784,22 +895,30 @@ def _packed(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None:
         write_v(w, ws, dst, results[0], mask, 0)
         write_v(w, ws, dst, results[1], mask, 1)
         return
-    raws = [read_u32(w, ws, instr.operands[i + 1], instr, "pk_f16" if typ == "f16" else "b32") for i in range(nsrc)]
+    raws = [
+        read_u32(w, ws, instr.operands[i + 1], instr, "pk_f16" if typ == "f16" else "b32")
+        for i in range(nsrc)
+    ]
+    assert fn is not None
     out = np.zeros(raws[0].shape, U32)
     for half, sel, negs in ((0, opsel, neg_lo), (1, opsel_hi, neg_hi)):
         args = []
         for i in range(nsrc):
-            hi = sel[i] if i < len(sel) else half
-            v = (raws[i] >> U32(16)) if hi else (raws[i] & U32(0xFFFF))
-            if isinstance(instr.operands[i + 1], Imm) and hi and typ == "f16":
-                v = raws[i] & U32(0xFFFF)
+            use_hi = sel[i] if i < len(sel) else half
+            hv = (raws[i] >> U32(16)) if use_hi else (raws[i] & U32(0xFFFF))
+            if isinstance(instr.operands[i + 1], Imm) and use_hi and typ == "f16":
+                hv = raws[i] & U32(0xFFFF)
             if typ == "f16":
-                fv = f32_from_f16(v).astype(np.float64)
+                fv = f32_from_f16(hv).astype(np.float64)
                 args.append(-fv if i < len(negs) and negs[i] else fv)
             else:
-                args.append(v & U32(0xFFFF))
+                args.append(hv & U32(0xFFFF))
         with np.errstate(all="ignore"):
             r = fn(*args)
-        bits = np.asarray(r, np.float64).astype(np.float16).view(np.uint16).astype(U32) if typ == "f16" else np.asarray(r).astype(U32) & U32(0xFFFF)
+        bits = (
+            np.asarray(r, np.float64).astype(np.float16).view(np.uint16).astype(U32)
+            if typ == "f16"
+            else np.asarray(r).astype(U32) & U32(0xFFFF)
+        )
         out |= bits << U32(16 * half)
     write_v(w, ws, dst, out, mask)
