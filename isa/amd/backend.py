@@ -5,7 +5,6 @@ compile for it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from isa.amd.asm import KernelCode
+from isa.amd.static_check import hip_findings
 from isa.amd.timing import MI300X, occupancy
 from isa.amd.toolchain import compile_hip, listing
 from isa.base import Build, CompileError, ExecutionError, KernelInterface, RunResult, Target, Work
@@ -82,32 +82,8 @@ class HipBackend:
         return _read(SPEC)
 
     def static_check(self, target: Target, source: str, forbidden: tuple[str, ...]) -> list[str]:
-        """Host-side code never runs; the precision downgrades the task forbids are found in
-        the source (fp16: __half / _Float16 / f16 MFMA; bf16: __hip_bfloat16 / bf16 MFMA;
-        tf32: the xf32 MFMA forms)."""
-        findings = []
-        text = _strip_comments(source)
-        for word in ("hipLaunchKernelGGL", "hipMalloc", "hipMemcpy", "<<<"):
-            if word in text:
-                findings.append(
-                    f"the kernel file uses '{word}': only device code is compiled, "
-                    "launches come from the //@ plan"
-                )
-        checks = {
-            "fp16": (r"__half|_Float16|\bhalf\b|f16|__fp16", "fp16"),
-            "bf16": (r"bfloat16|bf16|__bf16", "bf16"),
-            "tf32": (r"xf32", "tf32 (xf32)"),
-        }
-        for name in forbidden:
-            if name in checks:
-                pattern, what = checks[name]
-                m = re.search(pattern, text)
-                if m:
-                    findings.append(
-                        f"this task is fp32: computing in {what} ('{m.group(0)}') is a "
-                        "precision downgrade it forbids"
-                    )
-        return findings
+        """Host-side code (always) and the precision downgrades the task forbids."""
+        return hip_findings(source, forbidden)
 
     def build(self, target: Target, source: str, iface: KernelInterface) -> Build:
         arch = target.arch or ARCHS[0]
@@ -218,11 +194,6 @@ def _diagnostics(build: HipBuild, arch: str) -> dict[str, Any]:
         if first
         else "",
     }
-
-
-def _strip_comments(source: str) -> str:
-    source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
-    return re.sub(r"//[^\n]*", "", source)
 
 
 @cache

@@ -894,11 +894,11 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
             parts = []
             for key in ("offset0", "offset1"):
                 off = int(instr.mods.get(key, "0"), 0) * unit
-                parts.append(_lds_access(ch, ws, base + off, mask, nb, instr, False))
+                parts.append(_lds_access(ch, ws, (base + off) & 0xFFFFFFFF, mask, nb, instr, False))
             vals: np.ndarray = np.concatenate([p for p in parts if p is not None], axis=-1)
         else:
             nb = _size_of(op)
-            got = _lds_access(ch, ws, base + offset, mask, nb, instr, False)
+            got = _lds_access(ch, ws, (base + offset) & 0xFFFFFFFF, mask, nb, instr, False)
             assert got is not None
             vals = got
             if op in ("ds_read_i8", "ds_read_i16"):
@@ -923,21 +923,21 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
                 words = np.stack(
                     [read_u32(w, ws, data_op, instr, part=r) for r in range(nb // 4)], axis=-1
                 )
-                _lds_access(ch, ws, base + off, mask, nb, instr, True, words)
+                _lds_access(ch, ws, (base + off) & 0xFFFFFFFF, mask, nb, instr, True, words)
             return
         nb = _size_of(op)
         nwords = max(nb // 4, 1)
         words = np.stack([read_u32(w, ws, ops[1], instr, part=r) for r in range(nwords)], axis=-1)
         if op.endswith("d16_hi") or op.endswith("b16_d16_hi"):
             words = words >> U32(16)
-        _lds_access(ch, ws, base + offset, mask, nb, instr, True, words)
+        _lds_access(ch, ws, (base + offset) & 0xFFFFFFFF, mask, nb, instr, True, words)
         return
     # LDS atomics: ds_<op>[_rtn]_<type>
     name = op[3:]
     returns = "_rtn_" in name
     name = name.replace("_rtn", "")
     vi = 1 if returns else 0
-    base = read_u32(w, ws, ops[vi], instr).astype(np.int64) + offset
+    base = (read_u32(w, ws, ops[vi], instr).astype(np.int64) + offset) & 0xFFFFFFFF
     data = read_u32(w, ws, ops[vi + 1], instr)
     cmp = (
         read_u32(w, ws, ops[vi + 2], instr)

@@ -257,6 +257,19 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_sub_u32": (("u32", "u32"), "b32", lambda a, b: a - b),
     "v_subrev_u32": (("u32", "u32"), "b32", lambda a, b: b - a),
     "v_add_u16": (("u32", "u32"), "b16", lambda a, b: (a + b) & U32(0xFFFF)),
+    "v_sub_u16": (("u32", "u32"), "b16", lambda a, b: (a - b) & U32(0xFFFF)),
+    "v_subrev_u16": (("u32", "u32"), "b16", lambda a, b: (b - a) & U32(0xFFFF)),
+    "v_mul_lo_u16": (("u32", "u32"), "b16", lambda a, b: (a * b) & U32(0xFFFF)),
+    "v_lshlrev_b16": (("u32", "u32"), "b16", lambda a, b: (b << (a & U32(15))) & U32(0xFFFF)),
+    "v_lshrrev_b16": (("u32", "u32"), "b16", lambda a, b: (b & U32(0xFFFF)) >> (a & U32(15))),
+    "v_ashrrev_i16": (
+        ("u32", "u32"),
+        "b16",
+        lambda a, b: (((b & U32(0xFFFF)).astype(np.int32) ^ 0x8000) - 0x8000)
+        >> (a & U32(15)).astype(np.int32),
+    ),
+    "v_max_u16": (("u32", "u32"), "b16", lambda a, b: np.maximum(a & U32(0xFFFF), b & U32(0xFFFF))),
+    "v_min_u16": (("u32", "u32"), "b16", lambda a, b: np.minimum(a & U32(0xFFFF), b & U32(0xFFFF))),
     "v_mul_lo_u32": (
         ("u32", "u32"),
         "b32",
@@ -482,7 +495,8 @@ def _bits(text: str | None) -> list[int]:
     return [int(x) for x in text.strip("[]").split(",") if x.strip()]
 
 
-def _dpp(raw: np.ndarray, instr: Instr) -> np.ndarray:
+def _dpp_source(instr: Instr) -> tuple[np.ndarray, np.ndarray]:
+    """Per lane: the lane DPP reads, and whether that lane exists."""
     lanes = np.arange(LANES)
     mods = instr.mods
     src = lanes.copy()
@@ -520,14 +534,18 @@ def _dpp(raw: np.ndarray, instr: Instr) -> np.ndarray:
             src = (lanes + 1) % LANES
         if "wave_ror" in mods:
             src = (lanes - 1) % LANES
-    src = np.clip(src, 0, LANES - 1)
-    out = raw[:, src]
-    if not valid.all():
-        if mods.get("bound_ctrl") in ("0", "1"):
-            out = np.where(valid[None, :], out, U32(0))
-        else:
-            out = np.where(valid[None, :], out, U32(0))
-    return out
+    return np.clip(src, 0, LANES - 1), valid
+
+
+def _bound_ctrl(instr: Instr) -> bool:
+    return "bound_ctrl" in instr.mods or "bound_ctrl:0" in instr.mods
+
+
+def _dpp(raw: np.ndarray, instr: Instr) -> np.ndarray:
+    """src0 as DPP moves it; a lane reading from outside its row reads 0 with bound_ctrl
+    (without it the lane is not written at all: see execute_valu)."""
+    src, valid = _dpp_source(instr)
+    return np.where(valid[None, :], raw[:, src], U32(0))
 
 
 def _dpp_lane_mask(instr: Instr) -> np.ndarray:
@@ -600,6 +618,8 @@ def execute_valu(w: Waves, ws: np.ndarray, instr: Instr) -> str:
     mask = w.exec_mask(ws)
     if "dpp" in instr.mods:
         mask = mask & _dpp_lane_mask(instr)[None, :]
+        if not _bound_ctrl(instr):
+            mask = mask & _dpp_source(instr)[1][None, :]
     entry = OPS.get(op)
     if entry is not None:
         types, out, fn = entry
