@@ -89,6 +89,8 @@ SPECIAL = {
     "flat_scratch": ("s", 102, 2),
     "xnack_mask": ("s", 104, 2),
 }
+SHARED_APERTURE = 0x0001_0000_0000_0000  # flat addresses of LDS: this base + LDS offset
+PRIVATE_APERTURE = 0x0002_0000_0000_0000
 _REG = re.compile(r"^(v|s|a|acc)(?:(\d+)|\[(\d+):(\d+)\])$")
 _SUFFIX = re.compile(r"_(e32|e64|dpp|sdwa)$")
 _MOD = re.compile(r"^([a-z_0-9]+):(.+)$")
@@ -145,6 +147,10 @@ def parse_operand(tok: str) -> Operand:
         return Reg(kind, index, count, neg, absv)
     if t == "scc":
         return Reg("scc", 0, 1)
+    if t == "src_shared_base":
+        return Imm(SHARED_APERTURE)
+    if t == "src_private_base":
+        return Imm(PRIVATE_APERTURE)
     m = _REG.match(t)
     if m:
         kind = "a" if m.group(1) == "acc" else m.group(1)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from isa.amd.asm import Imm, Instr, KernelCode, Reg
+from isa.amd.asm import PRIVATE_APERTURE, SHARED_APERTURE, Imm, Instr, KernelCode, Reg
 from isa.amd.memory import DeviceMemory, Lds
 from isa.amd.numerics import F32, U32, bits32, f32, f32_from_bf16, f32_from_f16
 from isa.amd.salu import execute_salu
@@ -286,6 +286,8 @@ def _step(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         execute_valu(w, ws, instr)
         _count(ch, "valu", ws, 4.0 if "f64" not in op else 16.0)
         return
+    if op.startswith("flat_") and _flat_lds(ch, ws, instr):
+        return
     if op.startswith("global_") or op.startswith("flat_"):
         _global(ch, ws, instr)
         return
@@ -371,6 +373,43 @@ def _control(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
 # ---- memory ----
 
 
+def _flat_lds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
+    """A flat load or store whose addresses are in the LDS aperture runs as an LDS access."""
+    op, ops = instr.op, instr.operands
+    kind = op.split("_")[1]
+    if kind not in ("load", "store"):
+        return False
+    mask = ch.w.exec_mask(ws)
+    addr = read_u64(ch.w, ws, ops[1 if kind == "load" else 0], instr)
+    addr = addr + U64(int(instr.mods.get("offset", "0"), 0))
+    hi = (addr >> U64(32))[mask]
+    aperture = U64(SHARED_APERTURE >> 32)
+    if not (hi == aperture).any():
+        if (hi == U64(PRIVATE_APERTURE >> 32)).any():
+            raise Fault("a flat access to scratch (private) memory: the emulator has none", instr)
+        return False
+    if not (hi == aperture).all():
+        raise Fault("one flat instruction mixes LDS and global addresses", instr)
+    local = (addr & U64(0xFFFFFFFF)).astype(np.int64)
+    nbytes = _size_of(op)
+    ch.w.lgkm_issued[ws] += 1
+    ch.w.vm_issued[ws] += 1
+    _count(ch, "lds", ws, 0.0)
+    if kind == "load":
+        dst = ops[0]
+        assert isinstance(dst, Reg)
+        vals = _lds_access(ch, ws, local, mask, nbytes, instr, False)
+        assert vals is not None
+        for r in range(vals.shape[-1]):
+            write_v(ch.w, ws, Reg(dst.kind, dst.index + r), vals[..., r], mask)
+        _mark_pending(ch, ws, dst, "lgkm")
+    else:
+        nwords = max(nbytes // 4, 1)
+        words = np.stack([read_u32(ch.w, ws, ops[1], instr, part=r) for r in range(nwords)], -1)
+        _lds_access(ch, ws, local, mask, nbytes, instr, True, words)
+    return True
+
+
 def _size_of(op: str) -> int:
     for suffix, n in (
         ("dwordx4", 16),
@@ -428,7 +467,7 @@ def _check_global(
     if not ok.all():
         bad = int(np.argmax(~ok))
         k, lane = np.argwhere(mask)[bad]
-        where = ch.memory.name_at(int(flat[bad]))
+        where = ch.memory.name_at(int(flat[bad]), nbytes)
         raise Fault(
             f"out-of-bounds global {what} of {nbytes} bytes at {where}",
             instr,

@@ -63,7 +63,7 @@ class DeviceMemory:
         idx = np.maximum(idx, 0)
         return ok & (addr >= starts[idx]) & (addr + nbytes <= ends[idx])
 
-    def name_at(self, address: int) -> str:
+    def name_at(self, address: int, nbytes: int = 1) -> str:
         best = None
         for a in self.allocations:
             if BASE + a.start <= address:
@@ -71,8 +71,13 @@ class DeviceMemory:
         if best is None:
             return "no buffer"
         end = BASE + best.start + best.size
-        if address < end:
+        if address + nbytes <= end:
             return f"'{best.name}' (byte {address - BASE - best.start} of {best.size})"
+        if address < end:
+            return (
+                f"bytes {address - BASE - best.start}..{address - BASE - best.start + nbytes - 1}"
+                f" of '{best.name}', past its end ({best.size} bytes)"
+            )
         return f"{address - end} bytes past the end of '{best.name}' ({best.size} bytes)"
 
     def gather(self, addresses: np.ndarray, nbytes: int) -> np.ndarray:

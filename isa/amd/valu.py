@@ -265,8 +265,10 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_ashrrev_i16": (
         ("u32", "u32"),
         "b16",
-        lambda a, b: (((b & U32(0xFFFF)).astype(np.int32) ^ 0x8000) - 0x8000)
-        >> (a & U32(15)).astype(np.int32),
+        lambda a, b: (
+            (((b & U32(0xFFFF)).astype(np.int32) ^ 0x8000) - 0x8000)
+            >> (a & U32(15)).astype(np.int32)
+        ),
     ),
     "v_max_u16": (("u32", "u32"), "b16", lambda a, b: np.maximum(a & U32(0xFFFF), b & U32(0xFFFF))),
     "v_min_u16": (("u32", "u32"), "b16", lambda a, b: np.minimum(a & U32(0xFFFF), b & U32(0xFFFF))),

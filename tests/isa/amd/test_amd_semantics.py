@@ -93,7 +93,9 @@ def test_shuffles_on_64_lanes() -> None:
     out = run(code, [a, np.zeros(256, np.float32)]).outputs["arg1"].reshape(64, 4)
     lanes = np.arange(64)
     assert (out[:, 0] == a.sum()).all()
-    np.testing.assert_array_equal(out[:, 1], np.where(lanes + 3 < 64, a[np.minimum(lanes + 3, 63)], a))
+    np.testing.assert_array_equal(
+        out[:, 1], np.where(lanes + 3 < 64, a[np.minimum(lanes + 3, 63)], a)
+    )
     np.testing.assert_array_equal(out[:, 2], a[lanes ^ 5])
     np.testing.assert_array_equal(out[:, 3], a[63 - lanes])
 
