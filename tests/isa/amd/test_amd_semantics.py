@@ -29,7 +29,7 @@ def test_float_arithmetic_is_ieee_exact() -> None:
     out = run(code, [a, b, np.zeros(256, np.float32)]).outputs["arg2"].reshape(64, 4)
     np.testing.assert_array_equal(out[:, 0], a / b)
     np.testing.assert_array_equal(out[:, 1], np.sqrt(np.abs(a)))
-    np.testing.assert_array_equal(out[:, 2], fma32(a, b, np.float32(0.5)))
+    np.testing.assert_array_equal(out[:, 2], fma32(a, b, np.full(64, 0.5, np.float32)))
     assert np.max(np.abs(out[:, 3] - (a * b + a))) <= 1e-4 * np.max(np.abs(a * b + a))
 
 

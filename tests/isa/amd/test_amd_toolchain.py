@@ -75,7 +75,8 @@ def test_compile_feedback_from_the_code_object() -> None:
 
 @needs_clang
 def test_compiler_errors_carry_the_line() -> None:
-    source = PLAN + 'extern "C" __global__ void k(const float* x, float* y, int n) {\n  y[0] = z;\n}'
+    kernel = 'extern "C" __global__ void k(const float* x, float* y, int n) {\n  y[0] = z;\n}'
+    source = PLAN + kernel
     with pytest.raises(CompileError) as info:
         backend_for(HIP).build(HIP, source, IFACE)
     assert info.value.line == 8 and "undeclared identifier 'z'" in info.value.message
@@ -95,7 +96,9 @@ def test_the_plan_is_checked_against_the_kernel_signature() -> None:
 
 def test_static_check_refuses_host_code_and_forbidden_precision() -> None:
     hip = amd_backend.HipBackend()
-    source = "void host() { hipLaunchKernelGGL(k, 1, 1, 0, 0); }\n__half h;\n// __half in a comment\n"
+    source = (
+        "void host() { hipLaunchKernelGGL(k, 1, 1, 0, 0); }\n__half h;\n// __half in a comment\n"
+    )
     findings = hip.static_check(HIP, source, ("fp16",))
     assert findings[0].startswith("line 1: 'hipLaunchKernelGGL' is not allowed; no host code")
     assert findings[1].startswith("line 2: '__half' downgrades precision to fp16")
