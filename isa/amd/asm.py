@@ -171,6 +171,10 @@ def parse_operand(tok: str) -> Operand:
 @dataclass
 class Module:
     kernels: dict[str, KernelCode]
+    data: dict[str, bytes] = field(default_factory=dict)  # __device__ / __constant__ objects
+
+
+_DATA_SIZES = {".byte": 1, ".short": 2, ".value": 2, ".long": 4, ".quad": 8}
 
 
 def parse_module(text: str) -> Module:
@@ -181,10 +185,30 @@ def parse_module(text: str) -> Module:
     src_line: int | None = None
     hsa_kernel: KernelCode | None = None
     lines = text.splitlines()
+    objects: set[str] = set()
+    data: dict[str, bytearray] = {}
+    obj: bytearray | None = None
     for number, raw in enumerate(lines, start=1):
         line = raw.split(";", 1)[0].strip()
         if not line:
             continue
+        if line.startswith(".type") and line.endswith("@object"):
+            objects.add(line.split()[1].split(",")[0])
+        if line.endswith(":") and line[:-1] in objects:
+            obj = data[line[:-1]] = bytearray()
+            continue
+        if obj is not None:
+            word = line.split()[0]
+            if word in _DATA_SIZES:
+                for item in line[len(word) :].split(","):
+                    num = int(item.strip(), 0) & ((1 << (8 * _DATA_SIZES[word])) - 1)
+                    obj += num.to_bytes(_DATA_SIZES[word], "little")
+                continue
+            if word == ".zero":
+                args = [int(a.strip(), 0) for a in line[len(word) :].split(",")]
+                obj += bytes([args[1] if len(args) > 1 else 0]) * args[0]
+                continue
+            obj = None
         if line.startswith(".amdgpu_metadata"):
             _parse_metadata(lines[number:], kernels)
             break
@@ -237,7 +261,7 @@ def parse_module(text: str) -> Module:
             for operand in instr.operands:
                 if isinstance(operand, LabelRef) and operand.name in kernel.labels:
                     instr.target = kernel.labels[operand.name]
-    return Module(kernels)
+    return Module(kernels, {name: bytes(blob) for name, blob in data.items()})
 
 
 def _parse_instr(op_text: str, rest: str, line: str, number: int, src: int | None) -> Instr:

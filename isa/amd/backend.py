@@ -5,7 +5,7 @@ compile for it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class HipBuild:
     launches: list[HipLaunch]
     asm: str
     compile_s: float
+    data: dict[str, bytes] = field(default_factory=dict)
 
 
 def resources(code: KernelCode) -> dict[str, int]:
@@ -130,7 +131,7 @@ class HipBackend:
                     launch.line,
                 )
             launches.append(HipLaunch(launch, launch.kernel, code, resources(code)))
-        build = HipBuild(plan, launches, compiled.asm, compiled.compile_s)
+        build = HipBuild(plan, launches, compiled.asm, compiled.compile_s, dict(module.data))
         return Build(artifact=build, diagnostics=_diagnostics(build, arch))
 
     def execute(

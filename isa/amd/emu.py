@@ -77,6 +77,11 @@ def run_emulated(build: Any, iface: KernelInterface, inputs: dict[str, np.ndarra
     findings: list[str] = []
     launches: list[dict[str, Any]] = []
     total = 0.0
+    symbols: dict[str, int] = {}  # the module's __device__ / __constant__ objects, per run
+    for name, blob in build.data.items():
+        symbols[name] = memory.alloc_bytes(blob, f"the kernel's object '{name}'")
+        got = np.array([symbols[name]], np.uint64)
+        symbols[f"{name}@got"] = memory.alloc_bytes(got, f"GOT entry of '{name}'")
     for lb in build.launches:
         code: KernelCode = lb.code
         values = [addresses[a] if isinstance(a, str) else int(a) for a in lb.launch.args]
@@ -92,7 +97,7 @@ def run_emulated(build: Any, iface: KernelInterface, inputs: dict[str, np.ndarra
             )
         try:
             result = launch(
-                code, lb.launch.grid, lb.launch.block, kernarg, memory, lb.launch.shared
+                code, lb.launch.grid, lb.launch.block, kernarg, memory, lb.launch.shared, symbols
             )
         except KernelFault as fault:
             f = fault.finding

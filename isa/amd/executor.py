@@ -19,7 +19,7 @@ from isa.amd.state import LANES, Fault, Waves, read_scalar, read_u32, read_u64, 
 from isa.amd.valu import execute_valu
 
 U64 = np.uint64
-MAX_STEPS = 400_000  # program-counter steps per chunk of workgroups
+MAX_STEPS = 100_000  # program-counter steps per chunk of workgroups
 MAX_WAVES_PER_CHUNK = 256
 MAX_FINDINGS = 20
 # MFMA shapes: name -> (M = N, K, input type, SIMD cycles on CDNA3)
@@ -76,6 +76,7 @@ def launch(
     kernarg: int,
     memory: DeviceMemory,
     dynamic_lds: int = 0,
+    symbols: dict[str, int] | None = None,
 ) -> LaunchResult:
     start = time.perf_counter()
     if code.scratch_bytes:
@@ -92,7 +93,9 @@ def launch(
     totals: dict[str, int] = {}
     for first in range(0, len(groups), per_chunk):
         chunk = groups[first : first + per_chunk]
-        _run_chunk(code, chunk, grid, block, kernarg, memory, dynamic_lds, result, totals)
+        _run_chunk(
+            code, chunk, grid, block, kernarg, memory, dynamic_lds, result, totals, symbols or {}
+        )
     result.counters = totals
     result.wall_s = time.perf_counter() - start
     return result
@@ -157,10 +160,10 @@ def _init_state(
     if hsa.get("user_sgpr_private_segment_buffer", 0):
         sg += 4
     if hsa.get("user_sgpr_dispatch_ptr", 0):
-        ch_dispatch = getattr(ch, "dispatch", 0)
-        w.s[:, sg] = ch_dispatch & 0xFFFFFFFF
-        w.s[:, sg + 1] = ch_dispatch >> 32
-        sg += 2
+        raise Fault(
+            f"kernel '{code.name}' reads the dispatch packet, which the emulator does not "
+            "provide (use blockDim / gridDim from <hip/hip_runtime.h>)"
+        )
     if hsa.get("user_sgpr_queue_ptr", 0):
         sg += 2
     if hsa.get("user_sgpr_kernarg_segment_ptr", 0):
@@ -185,10 +188,11 @@ def _run_chunk(
     dynamic_lds: int,
     result: LaunchResult,
     totals: dict[str, int],
+    symbols: dict[str, int],
 ) -> None:
     lds_bytes = code.lds_bytes + dynamic_lds
     ch = _Chunk(code, groups, block, memory, lds_bytes, result)
-    ch.dispatch = getattr(memory, "dispatch_packet", 0)  # type: ignore[attr-defined]
+    ch.w.symbols = symbols
     _init_state(ch, grid, block, kernarg)
     w = ch.w
     instrs = code.instrs
@@ -291,7 +295,7 @@ def _step(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     if op.startswith("global_") or op.startswith("flat_"):
         _global(ch, ws, instr)
         return
-    if op.startswith("buffer_"):
+    if op.startswith("buffer_") and op not in ("buffer_wbl2", "buffer_inv", "buffer_wbinvl1_vol"):
         _buffer(ch, ws, instr)
         return
     if op.startswith("ds_"):
@@ -328,6 +332,12 @@ def _control(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
         if "lgkmcnt" in instr.mods:
             allowed = int(instr.mods["lgkmcnt"])
             w.lgkm_done[ws] = np.maximum(w.lgkm_done[ws], w.lgkm_issued[ws] - allowed)
+        if (
+            w.maybe_pending
+            and np.array_equal(w.vm_done, w.vm_issued)
+            and np.array_equal(w.lgkm_done, w.lgkm_issued)
+        ):
+            w.maybe_pending = False
         return True
     if op in (
         "s_nop",
@@ -365,7 +375,14 @@ def _control(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
             raise Fault(f"the emulator does not implement the branch '{op}'", instr)
         w.pc[ws[take]] = instr.target
         return True
-    if op in ("s_trap", "s_setpc_b64", "s_swappc_b64", "s_getpc_b64"):
+    if op == "s_getpc_b64":  # code addresses are only used relative to objects: see symbol_bits
+        w.set_s64(
+            ws,
+            instr.operands[0].index if isinstance(instr.operands[0], Reg) else 0,
+            np.zeros(len(ws), U64),
+        )
+        return True
+    if op in ("s_trap", "s_setpc_b64", "s_swappc_b64"):
         raise Fault(f"'{op}' (traps and function calls) is not supported by the emulator", instr)
     return False
 
@@ -394,6 +411,7 @@ def _flat_lds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
     nbytes = _size_of(op)
     ch.w.lgkm_issued[ws] += 1
     ch.w.vm_issued[ws] += 1
+    ch.w.maybe_pending = True
     _count(ch, "lds", ws, 0.0)
     if kind == "load":
         dst = ops[0]
@@ -451,6 +469,7 @@ def _mark_pending(ch: _Chunk, ws: np.ndarray, dst: Reg, counter: str) -> None:
 
 def _vm_issue(ch: _Chunk, ws: np.ndarray) -> None:
     ch.w.vm_issued[ws] += 1
+    ch.w.maybe_pending = True
 
 
 def _check_global(
@@ -475,11 +494,11 @@ def _check_global(
             int(lane),
         )
     if flat.size:
-        ch.lines.update(np.unique(flat.astype(np.int64) >> 7).tolist())
-        per_wave = np.zeros(len(ws))
-        for i in range(len(ws)):
-            if mask[i].any():
-                per_wave[i] = len(np.unique(addr[i][mask[i]].astype(np.int64) >> 7)) * 128
+        lines = flat.astype(np.int64) >> 7
+        ch.lines.update(np.unique(lines).tolist())
+        rows = np.nonzero(mask)[0]
+        keys = np.unique(rows.astype(np.int64) * (1 << 50) + lines)
+        per_wave = np.bincount((keys >> 50).astype(np.int64), minlength=len(ws)) * 128.0
         ch.cycles[ws, 3] += per_wave
         ch.counts["global_lines"] = ch.counts.get("global_lines", 0) + int(per_wave.sum() // 128)
         ch.counts["global_bytes_requested"] = ch.counts.get("global_bytes_requested", 0) + int(
@@ -674,6 +693,7 @@ def _smem(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
     words = ch.memory.gather(addr.astype(U64), nbytes)
     w.s[ws, dst.index : dst.index + dst.count] = words
     w.lgkm_issued[ws] += 1
+    w.maybe_pending = True
     w.s_lgkm[ws, dst.index : dst.index + dst.count] = w.lgkm_issued[ws, None]
     _count(ch, "smem", ws, 1.0)
 
@@ -897,6 +917,7 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         else 0
     )
     w.lgkm_issued[ws] += 1
+    w.maybe_pending = True
     _count(ch, "lds", ws, 0.0)
     if op in ("ds_bpermute_b32", "ds_permute_b32"):
         addr = read_u32(w, ws, ops[1], instr).astype(np.int64) + offset

@@ -303,7 +303,7 @@ def execute_salu(w: Waves, ws: np.ndarray, instr: Instr) -> bool:
         write_scalar(w, ws, ops[0], r & M32)
         return True
     if op.startswith("s_"):
-        if op in ("s_getpc_b64", "s_setpc_b64", "s_swappc_b64"):
+        if op in ("s_setpc_b64", "s_swappc_b64"):
             raise Fault(
                 "function calls are not supported by the emulator (use inline functions)", instr
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from isa.amd.asm import Imm, Instr, Operand, Reg
+from isa.amd.asm import Imm, Instr, LabelRef, Operand, Reg
 from isa.amd.numerics import bits32, f16_from_f32
 
 U32 = np.uint32
@@ -58,6 +58,8 @@ class Waves:
     v_vm: np.ndarray = field(init=False)  # per VGPR: vm issue number of its pending load
     v_lgkm: np.ndarray = field(init=False)
     s_lgkm: np.ndarray = field(init=False)
+    symbols: dict[str, int] = field(default_factory=dict)  # device address of each object
+    maybe_pending: bool = False  # some load may be outstanding (a fast path for reads)
 
     def __post_init__(self) -> None:
         w = self.nwaves
@@ -100,6 +102,8 @@ class Waves:
 
 def check_pending(w: Waves, ws: np.ndarray, reg: Reg, instr: Instr) -> None:
     """Reading a register whose load has not been waited for is the classic AMD hazard."""
+    if not w.maybe_pending:
+        return
     if reg.kind == "v":
         sl = slice(reg.index, reg.index + reg.count)
         vm = (w.v_vm[ws, sl] > w.vm_done[ws, None]).any(axis=1)
@@ -121,6 +125,22 @@ def check_pending(w: Waves, ws: np.ndarray, reg: Reg, instr: Instr) -> None:
                 instr,
                 int(ws[np.argmax(bad)]),
             )
+
+
+def symbol_bits(w: Waves, op: LabelRef, instr: Instr) -> int:
+    """`sym@rel32@lo+4` and friends. s_getpc_b64 yields 0 in the emulator, so a PC-relative
+    pair of adds gives the object's address (the +4 / +12 compensate the PC, not needed)."""
+    name, _, rest = op.name.partition("@")
+    base = name.split("+")[0]
+    if base not in w.symbols:
+        raise Fault(f"the kernel refers to '{op.name}', which the emulator cannot resolve", instr)
+    kind = rest.split("+")[0]
+    address = w.symbols[base]
+    if kind.startswith("gotpcrel"):
+        address = w.symbols.get(f"{base}@got", address)
+    if kind.endswith("hi"):
+        return (address >> 32) & 0xFFFFFFFF
+    return address & 0xFFFFFFFF
 
 
 def imm_bits(op: Imm, typ: str) -> int:
@@ -202,6 +222,8 @@ def read_scalar(
         if wide and isinstance(op.value, int) and op.value < 0:
             bits = op.value & 0xFFFFFFFFFFFFFFFF
         return np.full(len(ws), bits, U64 if wide else U32)
+    if isinstance(op, LabelRef):
+        return np.full(len(ws), symbol_bits(w, op, instr), U64 if wide else U32)
     if not isinstance(op, Reg):
         raise Fault(f"operand {op} is not a register or a constant", instr)
     check_pending(w, ws, op, instr)

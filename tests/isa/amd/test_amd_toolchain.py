@@ -59,12 +59,15 @@ def test_the_math_library_lowers_to_instructions_without_calls() -> None:
 
 @needs_clang
 def test_compile_feedback_from_the_code_object() -> None:
-    source = PLAN + """extern "C" __global__ void k(const float* x, float* y, int n) {
+    source = (
+        PLAN
+        + """extern "C" __global__ void k(const float* x, float* y, int n) {
   __shared__ float s[64];
   s[threadIdx.x] = x[blockIdx.x * n + threadIdx.x % n];
   __syncthreads();
   y[blockIdx.x * n + threadIdx.x % n] = s[63 - threadIdx.x];
 }"""
+    )
     build = backend_for(HIP).build(HIP, source, IFACE)
     k = build.diagnostics["kernels"]["k"]
     assert k["lds_bytes"] == 256 and k["wavefront_size"] == 64
