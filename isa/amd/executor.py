@@ -16,6 +16,7 @@ from isa.amd.memory import DeviceMemory, Lds
 from isa.amd.numerics import F32, U32, bits32, f32, f32_from_bf16, f32_from_f16
 from isa.amd.salu import execute_salu
 from isa.amd.state import LANES, Fault, Waves, read_scalar, read_u32, read_u64, write_v
+from isa.amd.timing import MI300X
 from isa.amd.valu import execute_valu
 
 U64 = np.uint64
@@ -128,7 +129,12 @@ class _Chunk:
         self.lds_size = lds_bytes
         self.epoch = np.zeros(len(groups), np.int64)
         self.counts: dict[str, int] = {}
-        self.cycles = np.zeros((nw, 4))  # simd, lds, vmem waits, mem bytes
+        self.cycles = np.zeros((nw, 4))  # simd issue, lds, (unused), global bytes
+        # each wave's clock: issue cycles plus the waits s_waitcnt makes it sit through, with
+        # every load completing a fixed latency after it issued (in order per counter)
+        self.clock = np.zeros(nw)
+        self.vm_ready = np.zeros((nw, 64))
+        self.lgkm_ready = np.zeros((nw, 64))
         self.lines: set[int] = set()
 
     def finding(self, kind: str, message: str, instr: Instr, wave: int, lane: int) -> Finding:
@@ -244,7 +250,7 @@ def _run_chunk(
             {
                 "simd_cycles": float(rows[:, 0].sum()),
                 "lds_cycles": float(rows[:, 1].sum()),
-                "vmem_waits": float(rows[:, 2].max()) if len(rows) else 0.0,
+                "critical_cycles": float(ch.clock[ch.group_of == g].max()) if len(rows) else 0.0,
                 "bytes": float(rows[:, 3].sum()),
             }
         )
@@ -258,6 +264,7 @@ def _release_barriers(ch: _Chunk) -> None:
         waiting = w.barrier & rows
         if waiting.any() and np.all(w.barrier[rows] | w.done[rows]):
             w.barrier[waiting] = False
+            ch.clock[waiting] = ch.clock[waiting].max()
             ch.epoch[g] += 1
             released = True
     if not released:
@@ -276,6 +283,9 @@ def _release_barriers(ch: _Chunk) -> None:
 
 def _count(ch: _Chunk, name: str, ws: np.ndarray, simd: float = 0.0) -> None:
     ch.counts[name] = ch.counts.get(name, 0) + len(ws)
+    active = int(np.bitwise_count(ch.w.s64(ws, 126)).sum())
+    ch.counts["lane_instructions"] = ch.counts.get("lane_instructions", 0) + active
+    ch.clock[ws] += max(simd, 1.0)
     if simd:
         ch.cycles[ws, 0] += simd
 
@@ -327,11 +337,16 @@ def _control(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
             allowed = int(instr.mods["vmcnt"])
             target = np.maximum(w.vm_done[ws], w.vm_issued[ws] - allowed)
             waited = target > w.vm_done[ws]
-            ch.cycles[ws[waited], 2] += 1
+            ready = ch.vm_ready[ws, target % 64]
+            ch.clock[ws] = np.where(waited, np.maximum(ch.clock[ws], ready), ch.clock[ws])
             w.vm_done[ws] = target
         if "lgkmcnt" in instr.mods:
             allowed = int(instr.mods["lgkmcnt"])
-            w.lgkm_done[ws] = np.maximum(w.lgkm_done[ws], w.lgkm_issued[ws] - allowed)
+            target = np.maximum(w.lgkm_done[ws], w.lgkm_issued[ws] - allowed)
+            waited = target > w.lgkm_done[ws]
+            ready = ch.lgkm_ready[ws, target % 64]
+            ch.clock[ws] = np.where(waited, np.maximum(ch.clock[ws], ready), ch.clock[ws])
+            w.lgkm_done[ws] = target
         if (
             w.maybe_pending
             and np.array_equal(w.vm_done, w.vm_issued)
@@ -409,9 +424,8 @@ def _flat_lds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> bool:
         raise Fault("one flat instruction mixes LDS and global addresses", instr)
     local = (addr & U64(0xFFFFFFFF)).astype(np.int64)
     nbytes = _size_of(op)
-    ch.w.lgkm_issued[ws] += 1
-    ch.w.vm_issued[ws] += 1
-    ch.w.maybe_pending = True
+    _lgkm_issue(ch, ws, MI300X.lds_latency_cycles)
+    _vm_issue(ch, ws)
     _count(ch, "lds", ws, 0.0)
     if kind == "load":
         dst = ops[0]
@@ -470,6 +484,13 @@ def _mark_pending(ch: _Chunk, ws: np.ndarray, dst: Reg, counter: str) -> None:
 def _vm_issue(ch: _Chunk, ws: np.ndarray) -> None:
     ch.w.vm_issued[ws] += 1
     ch.w.maybe_pending = True
+    ch.vm_ready[ws, ch.w.vm_issued[ws] % 64] = ch.clock[ws] + MI300X.memory_latency_cycles
+
+
+def _lgkm_issue(ch: _Chunk, ws: np.ndarray, latency: float) -> None:
+    ch.w.lgkm_issued[ws] += 1
+    ch.w.maybe_pending = True
+    ch.lgkm_ready[ws, ch.w.lgkm_issued[ws] % 64] = ch.clock[ws] + latency
 
 
 def _check_global(
@@ -692,8 +713,7 @@ def _smem(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         )
     words = ch.memory.gather(addr.astype(U64), nbytes)
     w.s[ws, dst.index : dst.index + dst.count] = words
-    w.lgkm_issued[ws] += 1
-    w.maybe_pending = True
+    _lgkm_issue(ch, ws, MI300X.smem_latency_cycles)
     w.s_lgkm[ws, dst.index : dst.index + dst.count] = w.lgkm_issued[ws, None]
     _count(ch, "smem", ws, 1.0)
 
@@ -916,8 +936,7 @@ def _ds(ch: _Chunk, ws: np.ndarray, instr: Instr) -> None:
         if not instr.mods.get("offset", "0").startswith("swizzle")
         else 0
     )
-    w.lgkm_issued[ws] += 1
-    w.maybe_pending = True
+    _lgkm_issue(ch, ws, MI300X.lds_latency_cycles)
     _count(ch, "lds", ws, 0.0)
     if op in ("ds_bpermute_b32", "ds_permute_b32"):
         addr = read_u32(w, ws, ops[1], instr).astype(np.int64) + offset

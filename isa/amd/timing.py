@@ -21,7 +21,9 @@ class Gpu:
     lds_per_cu: int = 65536
     hbm_gbps: float = 5300.0
     cache_gbps: float = 17000.0  # Infinity Cache / L2 aggregate
-    memory_latency_cycles: float = 1200.0
+    memory_latency_cycles: float = 1200.0  # a global load, issue to data
+    smem_latency_cycles: float = 200.0  # a scalar (constant cache) load
+    lds_latency_cycles: float = 64.0
     launch_us: float = 2.0
     fp32_lanes_per_cu: int = 64  # 4 SIMDs x 16 lanes
 
@@ -83,8 +85,7 @@ def estimate(
         simd = sum(g["simd_cycles"] for g in groups) / gpu.simds_per_cu
         lds = sum(g["lds_cycles"] for g in groups)
         rounds = -(-len(groups) // slots)
-        per_round = max(g["vmem_waits"] for g in groups) * gpu.memory_latency_cycles
-        latency = rounds * per_round
+        latency = rounds * max(g["critical_cycles"] for g in groups)
         t = max(simd, lds, latency)
         if t > cu_cycles:
             cu_cycles = t

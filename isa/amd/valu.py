@@ -829,6 +829,41 @@ def _div_fixup(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None
     write_v(w, ws, instr.operands[0], bits32(out.astype(F32)), mask)
 
 
+def _fma_mix(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None:
+    """v_fma_mix{_f32,lo_f16,hi_f16}: each source is f32, or the f16 half op_sel picks when
+    its op_sel_hi bit is set; computed with one rounding."""
+    opsel = _bits(instr.mods.get("op_sel")) or [0, 0, 0]
+    opsel_hi = _bits(instr.mods.get("op_sel_hi")) or [0, 0, 0]
+    negs = _bits(instr.mods.get("neg_lo")) or [0, 0, 0]
+    args = []
+    for i in range(3):
+        op = instr.operands[i + 1]
+        if opsel_hi[i]:
+            raw = read_u32(w, ws, op, instr, "f16")
+            half = (raw >> U32(16)) if opsel[i] else raw
+            v = f32_from_f16(half).astype(np.float64)
+        else:
+            v = f32(read_u32(w, ws, op, instr, "f32")).astype(np.float64)
+        if isinstance(op, Reg | Imm) and op.abs:
+            v = np.abs(v)
+        if (isinstance(op, Reg | Imm) and op.neg) != bool(negs[i] if i < len(negs) else 0):
+            v = -v
+        args.append(v)
+    with np.errstate(all="ignore"):
+        if instr.op == "v_fma_mix_f32":
+            r = fma32(args[0].astype(F32), args[1].astype(F32), args[2].astype(F32))
+            write_v(w, ws, instr.operands[0], bits32(r), mask)
+            return
+        h = (args[0] * args[1] + args[2]).astype(np.float16).view(np.uint16).astype(U32)
+    dst = instr.operands[0]
+    old = w.v[ws, dst.index] if isinstance(dst, Reg) else np.zeros(h.shape, U32)
+    if instr.op == "v_fma_mixlo_f16":
+        out = (old & U32(0xFFFF0000)) | h
+    else:
+        out = (old & U32(0xFFFF)) | (h << U32(16))
+    write_v(w, ws, dst, out, mask)
+
+
 def _accvgpr(w: Waves, ws: np.ndarray, instr: Instr, mask: np.ndarray) -> None:
     v = read_u32(w, ws, instr.operands[1], instr)
     write_v(w, ws, instr.operands[0], v, mask)
@@ -856,6 +891,9 @@ SPECIAL_OPS: dict[str, Callable[[Waves, np.ndarray, Instr, np.ndarray], None]] =
     "v_div_scale_f32": _div_scale,
     "v_div_fmas_f32": _div_fmas,
     "v_div_fixup_f32": _div_fixup,
+    "v_fma_mix_f32": _fma_mix,
+    "v_fma_mixlo_f16": _fma_mix,
+    "v_fma_mixhi_f16": _fma_mix,
     "v_accvgpr_read_b32": _accvgpr,
     "v_accvgpr_write_b32": _accvgpr,
     "v_accvgpr_mov_b32": _accvgpr,

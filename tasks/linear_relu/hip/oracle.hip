@@ -19,11 +19,19 @@ extern "C" __global__ void linear_relu_mfma(const float* __restrict__ a, const f
   int row0 = blockIdx.y * 32, col0 = blockIdx.x * 32;
   int r = row0 + (lane & 31), col = col0 + (lane & 31), kk = lane >> 5;
   f32x16 acc = {};
-  for (int p = 0; p < k; p += 2) {
-    int q = p + kk;
-    float av = (r < m && q < k) ? a[(long long)r * k + q] : 0.0f;
-    float bv = (q < k && col < n) ? b[(long long)q * n + col] : 0.0f;
-    acc = __builtin_amdgcn_mfma_f32_32x32x2f32(av, bv, acc, 0, 0, 0);
+  // 8 MFMA steps per iteration: all 16 loads are issued before the first MFMA waits for
+  // them, so one memory latency covers 16 values of k (instead of one wait per step).
+  for (int p = 0; p < k; p += 16) {
+    float av[8], bv[8];
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+      int q = p + 2 * u + kk;
+      av[u] = (r < m && q < k) ? a[(long long)r * k + q] : 0.0f;
+      bv[u] = (q < k && col < n) ? b[(long long)q * n + col] : 0.0f;
+    }
+#pragma unroll
+    for (int u = 0; u < 8; ++u)
+      acc = __builtin_amdgcn_mfma_f32_32x32x2f32(av[u], bv[u], acc, 0, 0, 0);
   }
   for (int i = 0; i < 16; ++i) {
     int row = row0 + 8 * (i / 4) + 4 * (lane >> 5) + (i % 4);
