@@ -51,11 +51,10 @@ def occupancy(
     groups_by_waves = (waves_per_simd * gpu.simds_per_cu) // max(waves_per_group, 1)
     groups_by_lds = gpu.lds_per_cu // lds if lds else 10**6
     groups = max(0, min(groups_by_waves, groups_by_lds, 32))
-    limiter = (
-        "vgprs"
-        if by_vgpr <= min(by_sgpr, gpu.max_waves_per_simd)
-        else ("sgprs" if by_sgpr < gpu.max_waves_per_simd else "wave slots")
-    )
+    if waves_per_simd == gpu.max_waves_per_simd:
+        limiter = "wave slots"
+    else:
+        limiter = "vgprs" if by_vgpr <= by_sgpr else "sgprs"
     if groups_by_lds < groups_by_waves:
         limiter = "lds"
     return {

@@ -37,14 +37,6 @@ Fn = Callable[..., Any]
 WIDE = {"f64", "u64", "i64", "b64"}
 
 
-def _u(x: Any) -> np.ndarray:
-    return (
-        np.asarray(x).astype(np.int64).astype(U32)
-        if np.asarray(x).dtype.kind == "i"
-        else np.asarray(x).astype(U32)
-    )
-
-
 def _sh(x: np.ndarray, mask: int) -> np.ndarray:
     return (x & U32(mask)).astype(U32)
 
@@ -183,7 +175,7 @@ OPS: dict[str, tuple[tuple[str, ...], str, Fn]] = {
     "v_bfrev_b32": (
         ("b32",),
         "b32",
-        lambda a: _u(int("".join(reversed(f"{0:032b}")), 2)) if False else _bfrev(a),
+        lambda a: _bfrev(a),
     ),
     "v_add_f32": (("f32", "f32"), "f32", lambda a, b: a + b),
     "v_sub_f32": (("f32", "f32"), "f32", lambda a, b: a - b),
