@@ -241,6 +241,10 @@ def _run_chunk(
             raise KernelFault(
                 ch.finding("fault", fault.message, fault.instr or instr, wave, fault.lane or 0)
             ) from None
+        except (IndexError, KeyError, ValueError, TypeError, AssertionError) as exc:
+            # an operand form the emulator does not handle: say which instruction, not a trace
+            message = f"the emulator cannot execute this instruction form ({type(exc).__name__})"
+            raise KernelFault(ch.finding("fault", message, instr, int(ws[0]), 0)) from None
     for k, v in ch.counts.items():
         totals[k] = totals.get(k, 0) + v
     totals["lines_touched"] = totals.get("lines_touched", 0) + len(ch.lines)

@@ -120,3 +120,11 @@ def test_out_of_bounds_lds_write_is_stopped() -> None:
     )
     with pytest.raises(KernelFault, match=r"out-of-bounds LDS write .* 256 bytes of LDS"):
         run(code, [np.ones(64, np.float32), np.zeros(64, np.float32)])
+
+
+def test_an_unhandled_operand_form_is_named_not_a_traceback() -> None:
+    asm = asm_of(COPY)
+    # a VALU op with too few operands: the emulator must say which instruction it cannot run
+    broken = re.sub(r"(\bv_(mul|add)_f32(_e32)?) (v\d+), [^\n]*", r"\1 \4", asm, count=1)
+    with pytest.raises(KernelFault, match=r"(cannot execute this instruction form|needs more)"):
+        run(code_from_asm(broken, "k"), [np.ones(64, np.float32), np.zeros(64, np.float32)])
