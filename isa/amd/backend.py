@@ -155,9 +155,8 @@ class HipBackend:
         gpu = MI300X
         fma_per_us = gpu.cus * 2 * gpu.fp32_lanes_per_cu * gpu.clock_ghz * 1e3
         bytes_per_us = gpu.hbm_gbps * 1e3
-        return float(
-            max(work.macs / fma_per_us, work.flops / (2 * fma_per_us), 4 * work.words / bytes_per_us)
-        )
+        compute = max(work.macs / fma_per_us, work.flops / (2 * fma_per_us))
+        return float(max(compute, 4 * work.words / bytes_per_us))
 
     def profile_report(
         self, counters: dict[str, Any], measure: float, roofline: float | None
