@@ -4,7 +4,11 @@ clang say what to do."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +111,18 @@ def test_static_check_refuses_host_code_and_forbidden_precision() -> None:
     assert findings[1].startswith("line 2: '__half' downgrades precision to fp16")
     assert len(findings) == 2
     assert hip.static_check(HIP, "__builtin_amdgcn_mfma_f32_32x32x2f32", ("fp16", "bf16")) == []
+
+
+def test_targets_command_lists_gfx950_with_its_reason(tmp_path: Path) -> None:
+    env = dict(os.environ, KERNELWRIGHT_DB=str(tmp_path / "kw.db"), COLUMNS="250", NO_COLOR="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "eval.cli", "targets"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "hip:gfx942" in proc.stdout
+    assert "hip:gfx950" in proc.stdout and "clang-19 cannot compile for gfx950" in proc.stdout
