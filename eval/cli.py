@@ -125,7 +125,11 @@ def targets() -> None:
     for family in families():
         for name in target_names(family):
             target = Target.parse(name)
-            backend = backend_for(target)
+            try:
+                backend = backend_for(target)
+            except UnknownTarget as exc:  # listed by its family, not usable here (the reason)
+                table.add_row(target.name, "-", f"unavailable: {exc}", "-")
+                continue
             table.add_row(
                 target.name, backend.language, ", ".join(backend.executors(target)), backend.unit
             )

@@ -12,6 +12,7 @@ BACKENDS: dict[str, str] = {
     "vlx": "isa.accel.vlx.backend:VlxBackend",
     "cuda": "isa.nvidia.cuda_backend:CudaBackend",
     "triton": "isa.nvidia.triton_backend:TritonBackend",
+    "hip": "isa.amd.backend:HipBackend",
 }
 
 

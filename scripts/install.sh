@@ -12,7 +12,9 @@ if [[ "${1:-}" == "--dev" ]]; then dev=true; fi
 # compile without a GPU.
 extras=(nvidia)
 # Debian packages (apt-get), with what each is for.
-apt_packages=()
+# clang-19, lld-19, llvm-19: the hip: targets compile HIP C++ for gfx942 without a GPU;
+# without them those targets say what to install, and everything else works.
+apt_packages=(clang-19 lld-19 llvm-19)
 if $dev; then
     # dev: the test tools; postgres: the PostgreSQL driver the store's tests use.
     extras+=(dev postgres)

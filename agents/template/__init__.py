@@ -15,6 +15,7 @@ COMPILERS: dict[str, Callable[[str], str | None]] = {
     "vlx": compile_vlx,
     "cuda": naive_kernel("cuda"),
     "triton": naive_kernel("triton"),
+    "hip": naive_kernel("hip"),
 }
 
 

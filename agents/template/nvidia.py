@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from tasks import TaskError, load_task
 
-SUFFIXES = {"cuda": ".cu", "triton": ".py"}
+SUFFIXES = {"cuda": ".cu", "triton": ".py", "hip": ".hip"}
 
 
 def naive_kernel(family: str) -> Callable[[str], str | None]:
