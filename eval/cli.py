@@ -231,6 +231,9 @@ def eval_(
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
     hidden: Annotated[bool, typer.Option(help="Also check the hidden configs")] = False,
     executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
+    owner: Annotated[
+        bool, typer.Option(help="Show hidden configs' sizes and failure details (task owner)")
+    ] = False,
 ) -> None:
     """Compile and validate a kernel file on every visible config; exit 0 only if valid."""
     from agents.tools import Toolbox
@@ -277,7 +280,14 @@ def eval_(
     console.print(table)
     for c in verdict.configs:
         if not c.passed:
-            console.print(f"{c.name}: {c.summary}", markup=False, highlight=False, soft_wrap=True)
+            # A hidden failure shows only its kind, unless the owner asks for the detail.
+            sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items())
+            text = (
+                f"{c.name} ({sizes}): {c.summary}"
+                if c.hidden and owner
+                else f"{c.name}: {c.public_summary()}"
+            )
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
     last = [c for c in verdict.configs if not c.hidden and c.measure is not None]
     if last:
         c = last[-1]

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from isa.base import KernelInterface, TensorSpec, Work
+from tasks.hidden import NoDrawError, draw_hidden
 from tasks.manifest import Manifest, TensorDecl, Tolerance, size_expr
 
 TASKS_DIR = Path(__file__).resolve().parent
@@ -76,14 +77,31 @@ class Task:
 
     @property
     def hidden_configs(self) -> list[Config]:
+        """The fixed hidden configs of task.toml (public: the repository holds them)."""
         return [Config(n, dict(s), hidden=True) for n, s in self.manifest.hidden.items()]
 
-    def configs_for(self, executor: str, hidden: bool = False) -> list[Config]:
+    def drawn_hidden_configs(self, seed: int) -> list[Config]:
+        """Hidden configs drawn from `seed` within the task's `[hidden.rules]` (none without
+        rules): the sizes no file holds, fresh for every verification."""
+        rules = self.manifest.hidden_rules
+        if rules is None:
+            return []
+        try:
+            drawn = draw_hidden(rules, self.tensors, seed)
+        except NoDrawError as exc:
+            raise TaskError(f"task {self.id}: {exc}") from None
+        return [Config(n, s, hidden=True) for n, s in drawn]
+
+    def configs_for(
+        self, executor: str, hidden: bool = False, draw_seed: int | None = None
+    ) -> list[Config]:
         """The visible (and, with `hidden`, hidden) configs an executor runs: the task's own,
-        or its `[gpu]` configs on a real GPU when the task has them."""
+        or its `[gpu]` configs on a real GPU when the task has them. With `draw_seed`, the
+        hidden ones include sizes drawn from it (see `drawn_hidden_configs`)."""
         group = self.manifest.gpu if executor == "gpu" else None
         if group is None:
-            return self.visible_configs + (self.hidden_configs if hidden else [])
+            drawn = self.drawn_hidden_configs(draw_seed) if draw_seed is not None else []
+            return self.visible_configs + (self.hidden_configs + drawn if hidden else [])
         visible = [Config(n, dict(s)) for n, s in group.configs.items()]
         secret = [Config(n, dict(s), hidden=True) for n, s in group.hidden.items()]
         return visible + (secret if hidden else [])

@@ -21,6 +21,7 @@ from typing import Any
 from isa.base import CompileError, KernelInterface, Target
 from isa.harness import CACHE_ENV, COMPILED_ONLY_ENV
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
+from isa.nvidia.limits import check_int_args, check_plan, check_shared
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
 from isa.nvidia.static_check import triton_findings
@@ -191,6 +192,7 @@ class TritonBackend(NvidiaBackend):
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)
         check_buffers(plan, iface)
         arch = target.arch or ARCHS[0]
+        check_plan(plan, arch)
         launches = []
         for launch, compiled in zip(
             plan.launches, compile_launches(source, arch, list(plan.launches)), strict=True
@@ -200,9 +202,10 @@ class TritonBackend(NvidiaBackend):
             extra = len(params) - len(launch.args)
             if extra < 0:
                 raise CompileError(f"Triton's '{name}' takes fewer arguments than the plan passes")
+            check_int_args(launch, params)
             # Triton's kernels take their shared memory as dynamic shared memory.
             shared = int(str(compiled.extra.get("shared", 0))) + launch.shared
-            launches.append(
-                LaunchBuild(dataclasses.replace(launch, shared=shared), name, compiled, extra)
-            )
+            lb = LaunchBuild(dataclasses.replace(launch, shared=shared), name, compiled, extra)
+            check_shared(lb.launch, lb.resources.shared, arch)
+            launches.append(lb)
         return NvidiaBuild(plan, launches)

@@ -322,6 +322,18 @@ def _global_off(
             ins,
             int(idx[k]),
         )
+    if what != "load":
+        frozen = st.mem.read_only_at(addr)
+        if frozen.any():  # inputs are read-only: a kernel may not use them as scratch
+            k = int(np.argmax(frozen))
+            near = st.mem.find(int(addr[k]))
+            name = near.name if near is not None else "an input"
+            raise st.fault(
+                "input-write",
+                f"global {what} to the input '{name}', which is read-only",
+                ins,
+                int(idx[k]),
+            )
     return (addr - np.uint64(GLOBAL_BASE)).astype(np.int64)
 
 
