@@ -122,7 +122,9 @@ class Task:
         specs = tuple(
             TensorSpec(t.name, self.shape(t, cfg.sizes), t.dtype, t.role) for t in self.tensors
         )
-        return KernelInterface(tensors=specs, sizes=dict(cfg.sizes))
+        return KernelInterface(
+            tensors=specs, sizes=dict(cfg.sizes), forbid=tuple(self.manifest.forbid)
+        )
 
     def work(self, cfg: Config) -> Work:
         words = sum(int(np.prod(self.shape(t, cfg.sizes))) for t in self.tensors)

@@ -8,7 +8,7 @@ from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, c
 from isa.nvidia.limits import check_int_args, check_plan, check_shared
 from isa.nvidia.plan import parse_plan
 from isa.nvidia.signature import entry_signatures
-from isa.nvidia.static_check import cuda_findings
+from isa.nvidia.static_check import check_compiled, cuda_findings
 from isa.nvidia.toolchain import compile_cuda
 
 PLAN_PREFIX = "//@"
@@ -31,6 +31,7 @@ class CudaBackend(NvidiaBackend):
         check_buffers(plan, iface)
         check_plan(plan, arch)
         compiled = compile_cuda(source, arch)
+        check_compiled(compiled.ptx, compiled.sass, iface.forbid)
         signatures = entry_signatures(compiled.ptx)
         launches = []
         for launch in plan.launches:

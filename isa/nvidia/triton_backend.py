@@ -24,7 +24,7 @@ from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, c
 from isa.nvidia.limits import check_int_args, check_plan, check_shared
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
-from isa.nvidia.static_check import triton_findings
+from isa.nvidia.static_check import check_compiled, triton_findings
 from isa.nvidia.toolchain import (
     COMPILE_TIMEOUT_S,
     Compiled,
@@ -197,6 +197,7 @@ class TritonBackend(NvidiaBackend):
         for launch, compiled in zip(
             plan.launches, compile_launches(source, arch, list(plan.launches)), strict=True
         ):
+            check_compiled(compiled.ptx, compiled.sass, iface.forbid, launch.line)
             name = str(compiled.extra.get("name", launch.kernel))
             params = entry_signatures(compiled.ptx).get(name, [])
             extra = len(params) - len(launch.args)
