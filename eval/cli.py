@@ -20,6 +20,7 @@ from eval.records import VALID, TrialRecord
 from eval.runner import RunError, RunSpec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from isa.base import Target
+from isa.compile_cache import CacheConfigError
 from isa.registry import UnknownTarget, backend_for, families, target_names
 from tasks import TaskError, all_tasks, load_suite, load_task
 
@@ -406,7 +407,15 @@ def selfcheck(
     raise typer.Exit(0 if ok else 1)
 
 
-KNOWN_ERRORS = (UserError, TaskError, UnknownTarget, UnknownAgent, StoreError, RunError)
+KNOWN_ERRORS = (
+    UserError,
+    TaskError,
+    UnknownTarget,
+    UnknownAgent,
+    StoreError,
+    RunError,
+    CacheConfigError,
+)
 
 
 def main() -> None:

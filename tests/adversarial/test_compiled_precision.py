@@ -114,4 +114,6 @@ def test_the_ptx_scan_reads_types_masks_and_sass() -> None:
     index = "and.b32 %r2, %r1, -65536;\nadd.s32 %r3, %r2, 4;\nmul.wide.s32 %rd1, %r3, 4;"
     assert compiled_findings(index, "", FORBID) == []  # an index mask is no float
     assert compiled_findings("", "  HFMA2 R0, R1, R2, R3 ;", FORBID)
+    constant = "  HFMA2.MMA R9, -RZ, RZ, 0, 2.384185791015625e-07 ;"
+    assert compiled_findings("", constant, FORBID) == []  # how ptxas loads a constant
     assert compiled_findings("cvt.rn.f16.f32 %rs1, %f1;", "", ("vcvt",)) == []  # not forbidden

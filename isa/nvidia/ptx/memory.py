@@ -35,6 +35,7 @@ class DeviceMemory:
         self._starts = np.zeros(0, dtype=np.uint64)
         self._ends = np.zeros(0, dtype=np.uint64)
         self._read_only = np.zeros(0, dtype=bool)
+        self._any_read_only = False
 
     def alloc(self, nbytes: int, name: str = "", read_only: bool = False) -> int:
         """Reserve `nbytes` (poisoned) and return the device address; a `read_only` one
@@ -49,6 +50,7 @@ class DeviceMemory:
         self._starts = np.array([a.addr for a in self.allocations], dtype=np.uint64)
         self._ends = np.array([a.end for a in self.allocations], dtype=np.uint64)
         self._read_only = np.array([a.read_only for a in self.allocations], dtype=bool)
+        self._any_read_only = bool(self._read_only.any())
         return addr
 
     def alloc_array(self, array: np.ndarray, name: str = "", read_only: bool = False) -> int:
@@ -98,21 +100,20 @@ class DeviceMemory:
 
     def in_bounds(self, addrs: np.ndarray, width: int) -> np.ndarray:
         """Per address: do bytes [addr, addr + width) lie inside one allocation?"""
+        return self.check(addrs, width)[0]
+
+    def check(self, addrs: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per address: in bounds (as `in_bounds`), and in a read-only allocation (None when
+        there is none), from one search."""
         a = addrs.astype(np.uint64, copy=False)
         if self._starts.size == 0:
-            return np.zeros(a.shape, dtype=bool)
+            return np.zeros(a.shape, dtype=bool), None
         idx = np.searchsorted(self._starts, a, side="right").astype(np.int64) - 1
         ok = idx >= 0
         idx = np.maximum(idx, 0)
-        return ok & (a + np.uint64(width) <= self._ends[idx])
-
-    def read_only_at(self, addrs: np.ndarray) -> np.ndarray:
-        """Per (in-bounds) address: does it lie in a read-only allocation?"""
-        a = addrs.astype(np.uint64, copy=False)
-        if not self._read_only.any():
-            return np.zeros(a.shape, dtype=bool)
-        idx = np.maximum(np.searchsorted(self._starts, a, side="right").astype(np.int64) - 1, 0)
-        return self._read_only[idx] & (a < self._ends[idx])
+        inside = ok & (a + np.uint64(width) <= self._ends[idx])
+        frozen = self._read_only[idx] & inside if self._any_read_only else None
+        return inside, frozen
 
     def _check_host(self, addr: int, nbytes: int) -> None:
         for a in self.allocations:
