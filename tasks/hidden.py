@@ -69,15 +69,19 @@ def draw_sizes(
 
 
 def draw_hidden(
-    rules: HiddenRules, tensors: list[TensorDecl], seed: int
+    rules: HiddenRules,
+    tensors: list[TensorDecl],
+    seed: int,
+    avoid: list[dict[str, int]] | None = None,
 ) -> list[tuple[str, dict[str, int]]]:
-    """`rules.draws` (name, sizes) pairs, distinct where the rules allow, from `seed`."""
+    """`rules.draws` (name, sizes) pairs from `seed`, distinct from each other and from the
+    `avoid` sizes (the configs in the repository) where the rules allow."""
     rng = np.random.default_rng([seed, 0x5123])
     drawn: list[tuple[str, dict[str, int]]] = []
-    seen: list[dict[str, int]] = []
+    seen: list[dict[str, int]] = list(avoid or [])
     for i in range(rules.draws):
         sizes = draw_sizes(rules, tensors, rng)
-        for _ in range(16):  # a second draw equal to the first proves nothing new
+        for _ in range(16):  # a draw equal to a config already checked proves nothing new
             if sizes not in seen:
                 break
             sizes = draw_sizes(rules, tensors, rng)

@@ -87,7 +87,8 @@ class Task:
         if rules is None:
             return []
         try:
-            drawn = draw_hidden(rules, self.tensors, seed)
+            fixed = {**self.manifest.configs, **self.manifest.hidden}
+            drawn = draw_hidden(rules, self.tensors, seed, list(fixed.values()))
         except NoDrawError as exc:
             raise TaskError(f"task {self.id}: {exc}") from None
         return [Config(n, s, hidden=True) for n, s in drawn]
