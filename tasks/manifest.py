@@ -102,6 +102,21 @@ class ExecutorConfigs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     configs: dict[str, dict[str, int]]
     hidden: dict[str, dict[str, int]]
+    hidden_rules: HiddenRules | None = None  # `[gpu.hidden.rules]`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_out_of_hidden(cls, data: object) -> object:
+        return _split_rules(data)
+
+
+def _split_rules(data: object) -> object:
+    """`[hidden.rules]` sits with the fixed hidden configs in task.toml; keep it apart."""
+    if isinstance(data, dict) and isinstance(data.get("hidden"), dict):
+        hidden = dict(data["hidden"])
+        if "rules" in hidden:
+            data = {**data, "hidden": hidden, "hidden_rules": hidden.pop("rules")}
+    return data
 
 
 class Manifest(BaseModel):
@@ -126,12 +141,7 @@ class Manifest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _rules_out_of_hidden(cls, data: object) -> object:
-        """`[hidden.rules]` sits with the fixed hidden configs in task.toml; keep it apart."""
-        if isinstance(data, dict) and isinstance(data.get("hidden"), dict):
-            hidden = dict(data["hidden"])
-            if "rules" in hidden:
-                data = {**data, "hidden": hidden, "hidden_rules": hidden.pop("rules")}
-        return data
+        return _split_rules(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -148,6 +158,8 @@ class Manifest(BaseModel):
         _check_configs(self.configs, self.hidden, symbols, "", self.tensor)
         if self.gpu is not None:
             _check_configs(self.gpu.configs, self.gpu.hidden, symbols, "gpu.", self.tensor)
+            if self.gpu.hidden_rules is not None:
+                _check_rules(self.gpu.hidden_rules, symbols)
         if self.hidden_rules is not None:
             _check_rules(self.hidden_rules, symbols)
         for expr in (self.work.macs, self.work.flops):

@@ -80,14 +80,17 @@ class Task:
         """The fixed hidden configs of task.toml (public: the repository holds them)."""
         return [Config(n, dict(s), hidden=True) for n, s in self.manifest.hidden.items()]
 
-    def drawn_hidden_configs(self, seed: int) -> list[Config]:
-        """Hidden configs drawn from `seed` within the task's `[hidden.rules]` (none without
-        rules): the sizes no file holds, fresh for every verification."""
-        rules = self.manifest.hidden_rules
+    def drawn_hidden_configs(self, seed: int, executor: str = "emu") -> list[Config]:
+        """Hidden configs drawn from `seed` within the task's `[hidden.rules]` (on a GPU,
+        `[gpu.hidden.rules]`; none without rules): sizes no file holds, fresh for every
+        verification."""
+        group = self.manifest.gpu if executor == "gpu" else None
+        rules = group.hidden_rules if group is not None else self.manifest.hidden_rules
         if rules is None:
             return []
+        m = group or self.manifest
         try:
-            fixed = {**self.manifest.configs, **self.manifest.hidden}
+            fixed = {**m.configs, **m.hidden}
             drawn = draw_hidden(rules, self.tensors, seed, list(fixed.values()))
         except NoDrawError as exc:
             raise TaskError(f"task {self.id}: {exc}") from None
@@ -105,6 +108,8 @@ class Task:
             return self.visible_configs + (self.hidden_configs + drawn if hidden else [])
         visible = [Config(n, dict(s)) for n, s in group.configs.items()]
         secret = [Config(n, dict(s), hidden=True) for n, s in group.hidden.items()]
+        if draw_seed is not None:
+            secret += self.drawn_hidden_configs(draw_seed, "gpu")
         return visible + (secret if hidden else [])
 
     def config(self, name: str) -> Config:

@@ -114,3 +114,19 @@ def test_rules_that_admit_nothing_are_one_sentence(tmp_path: object) -> None:
 
     with pytest.raises(TaskError, match="task t: the hidden rules admit no sizes"):
         Task(TASKS_DIR, manifest).drawn_hidden_configs(1)
+
+
+def test_gpu_sizes_may_have_rules_of_their_own() -> None:
+    from tasks.task import Task
+
+    task = load_task("gemm")
+    data = tomllib.loads((task.folder / "task.toml").read_text())
+    data["gpu"]["hidden"]["rules"] = {
+        "max_elements": 1 << 24,
+        "sizes": {n: {"min": 700, "max": 2100} for n in ("M", "K", "N")},
+    }
+    gpu_task = Task(task.folder, Manifest.model_validate(data))
+    chosen = gpu_task.configs_for("gpu", hidden=True, draw_seed=3)
+    drawn = [c for c in chosen if c.name.startswith("hidden-draw")]
+    assert len(drawn) == 2 and all(700 <= v <= 2100 for c in drawn for v in c.sizes.values())
+    assert all(v % 16 for c in drawn for v in c.sizes.values())
