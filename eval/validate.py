@@ -1,6 +1,7 @@
 """The judge: the only place that decides whether a candidate is correct.
 
-Every verification draws fresh inputs from a secret seed, rescaled and shifted by secret
+Every verification draws fresh inputs (and, with hidden configs, fresh hidden sizes within
+the task's `[hidden.rules]`) from a secret seed, rescaled and shifted by secret
 factors (so outputs hard-coded or tuned to one distribution, near-constant or near-identity,
 do not pass), applies the backend's static checks to the source (what the task forbids),
 runs the candidate in a sandboxed worker (outputs poisoned there before the run), computes
@@ -88,14 +89,6 @@ class Verdict:
             if c.hidden and not show_hidden:
                 continue
             lines.append(f"- {c.name}: {c.summary}")
-        return "\n".join(lines)
-
-    def owner_report(self) -> str:
-        """Every config in full, hidden ones with their sizes: for the owner only."""
-        lines = [self.reason]
-        for c in self.configs:
-            sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items())
-            lines.append(f"- {c.name}" + (f" ({sizes})" if c.hidden else "") + f": {c.summary}")
         return "\n".join(lines)
 
 
