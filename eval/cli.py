@@ -22,6 +22,7 @@ from eval.runner import RunError, RunSpec, check_spec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from eval.validate import Verdict
 from isa.base import Target
+from isa.compile_cache import CacheConfigError
 from isa.registry import UnknownTarget, backend_for, families, target_names
 from tasks import Task, TaskError, all_tasks, load_suite, load_task
 
@@ -303,6 +304,9 @@ def eval_(
     executor: Annotated[str, typer.Option(help="emu or gpu (default: the best available)")] = "",
     format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
     db: DbOption = None,
+    owner: Annotated[
+        bool, typer.Option(help="Show hidden configs' sizes and failure details (task owner)")
+    ] = False,
 ) -> None:
     """Compile and validate a kernel file on every visible config; exit 0 only if valid."""
     from agents.tools import Toolbox
@@ -352,7 +356,14 @@ def eval_(
     console.print(table)
     for c in verdict.configs:
         if not c.passed:
-            console.print(f"{c.name}: {c.summary}", markup=False, highlight=False, soft_wrap=True)
+            # A hidden failure shows only its kind, unless the owner asks for the detail.
+            sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items())
+            text = (
+                f"{c.name} ({sizes}): {c.summary}"
+                if c.hidden and owner
+                else f"{c.name}: {c.public_summary()}"
+            )
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
     last = [c for c in verdict.configs if not c.hidden and c.measure is not None]
     if last:
         c = last[-1]
@@ -550,7 +561,15 @@ def selfcheck(
     raise typer.Exit(0 if ok else 1)
 
 
-KNOWN_ERRORS = (UserError, TaskError, UnknownTarget, UnknownAgent, StoreError, RunError)
+KNOWN_ERRORS = (
+    UserError,
+    TaskError,
+    UnknownTarget,
+    UnknownAgent,
+    StoreError,
+    RunError,
+    CacheConfigError,
+)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The judge: the only place that decides whether a candidate is correct.
 
-Every verification draws fresh inputs from a secret seed, rescaled and shifted by secret
+Every verification draws fresh inputs (and, with hidden configs, fresh hidden sizes within
+the task's `[hidden.rules]`) from a secret seed, rescaled and shifted by secret
 factors (so outputs hard-coded or tuned to one distribution, near-constant or near-identity,
 do not pass), applies the backend's static checks to the source (what the task forbids),
 runs the candidate in a sandboxed worker (outputs poisoned there before the run), computes
@@ -26,11 +27,17 @@ from tasks import Config, Task
 VERDICT_SCHEMA_VERSION = 1
 
 
+# What an agent (or a person without the owner's view) learns of a failed hidden config.
+FAILURE_KINDS = ("mismatch", "fault", "rejected", "missing")
+
+
 @dataclass
 class ConfigVerdict:
     name: str
     hidden: bool
     passed: bool
+    sizes: dict[str, int] = field(default_factory=dict)  # the owner's record (drawn sizes)
+    kind: str = ""  # why it failed, one of FAILURE_KINDS; "" when it passed
     measure: float | None = None
     unit: str = ""
     roofline: float | None = None
@@ -46,6 +53,13 @@ class ConfigVerdict:
         if self.passed and self.measure and self.roofline:
             return 100.0 * self.roofline / self.measure
         return None
+
+    def public_summary(self) -> str:
+        """The summary anyone may read: for a hidden config, only that it failed and how
+        (never its sizes, indices or values)."""
+        if not self.hidden:
+            return self.summary
+        return "correct" if self.passed else f"a hidden configuration failed ({self.kind})"
 
 
 @dataclass
@@ -69,7 +83,8 @@ class Verdict:
         }
 
     def describe(self, show_hidden: bool = False) -> str:
-        """A short report for a person or an agent (hidden configs named only if asked)."""
+        """A short report for a person or an agent (hidden configs in detail only for the
+        owner, with `show_hidden`)."""
         lines = [self.reason]
         for c in self.configs:
             if c.hidden and not show_hidden:
@@ -130,13 +145,14 @@ def verify(
     `executor` (default: the target's best one here, which also picks the configs)."""
     backend = backend_for(target)
     executor = executor or backend.executors(target)[0]
-    chosen = configs if configs is not None else task.configs_for(executor, hidden)
+    secret = secrets.randbits(63) if seed is None else seed
+    # Hidden sizes are drawn from the secret too: besides the fixed ones, no file holds them.
+    chosen = configs if configs is not None else task.configs_for(executor, hidden, secret)
     forbidden = static_findings(task, target, source)
     if forbidden:
         return Verdict(
             compiled=False, valid=False, reason="rejected by static check: " + "; ".join(forbidden)
         )
-    secret = secrets.randbits(63) if seed is None else seed
     inputs = {c.name: _config_inputs(task, c, secret, i) for i, c in enumerate(chosen)}
     jobs = [Job(c.name, task.interface(c), inputs[c.name]) for c in chosen]
     outcome = run_candidate(target, source, jobs, mode="run", sandbox=sandbox, executor=executor)
@@ -158,10 +174,8 @@ def verify(
     failed = [v for v in verdicts if not v.passed]
     if failed:
         f = failed[0]
-        where = "a hidden config" if f.hidden else f.name
-        reason = (
-            f"failed on {len(failed)} of {len(verdicts)} configs; {where}: {f.error or f.summary}"
-        )
+        what = f.public_summary() if f.hidden else f"{f.name}: {f.error or f.summary}"
+        reason = f"failed on {len(failed)} of {len(verdicts)} configs; {what}"
     else:
         n = len(verdicts)
         reason = f"valid on all {n} configs" if n > 1 else "valid on its one config"
@@ -182,16 +196,21 @@ def _judge_config(
     bound: float,
     tol: Any,
 ) -> ConfigVerdict:
-    verdict = ConfigVerdict(name=cfg.name, hidden=cfg.hidden, passed=False, roofline=bound)
+    verdict = ConfigVerdict(
+        name=cfg.name, hidden=cfg.hidden, passed=False, sizes=dict(cfg.sizes), roofline=bound
+    )
+    verdict.kind = "missing"
     if result is None:
         verdict.error = verdict.summary = "no result came back for this config"
         return verdict
     verdict.measure, verdict.unit = result.measure, result.unit
     verdict.counters, verdict.findings = result.counters, result.findings
     if result.error:
+        verdict.kind = "fault"
         verdict.error = verdict.summary = result.error_text
         return verdict
     if result.findings:
+        verdict.kind = "rejected"
         verdict.error = verdict.summary = "rejected: " + "; ".join(result.findings)
         return verdict
     expected = task.reference(inputs, cfg)
@@ -201,6 +220,7 @@ def _judge_config(
     verdict.mismatches = [asdict(m) for m in mismatches]
     wrong = [m for m in mismatches if not m.passed]
     if wrong:
+        verdict.kind = "mismatch"
         verdict.summary = "; ".join(m.describe() for m in wrong)
         flat = [
             name
@@ -211,12 +231,13 @@ def _judge_config(
             verdict.summary = f"output {', '.join(flat)} is nearly constant; " + verdict.summary
         return verdict
     if result.measure is not None and result.measure < bound * (1 - 1e-9):
+        verdict.kind = "rejected"
         verdict.error = verdict.summary = (
             f"rejected: {format_measure(result.measure)} {result.unit} is below the roofline "
             f"bound of {format_measure(bound)}, which no correct kernel can beat"
         )
         return verdict
-    verdict.passed = True
+    verdict.passed, verdict.kind = True, ""
     pct = verdict.roofline_pct
     measure = format_measure(result.measure) if result.measure is not None else "-"
     verdict.summary = f"correct; {measure} {result.unit}" + (

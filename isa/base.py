@@ -80,6 +80,8 @@ class KernelInterface:
 
     tensors: tuple[TensorSpec, ...]
     sizes: dict[str, int]
+    # What the task forbids (e.g. "fp16"): a backend may check its compiled code for it.
+    forbid: tuple[str, ...] = ()
 
     @property
     def inputs(self) -> tuple[TensorSpec, ...]:
@@ -96,6 +98,7 @@ class KernelInterface:
                 for t in self.tensors
             ],
             "sizes": dict(self.sizes),
+            "forbid": list(self.forbid),
         }
 
     @classmethod
@@ -104,7 +107,10 @@ class KernelInterface:
             TensorSpec(t["name"], tuple(int(s) for s in t["shape"]), t["dtype"], t["role"])
             for t in data["tensors"]
         )
-        return cls(tensors=tensors, sizes={k: int(v) for k, v in data["sizes"].items()})
+        forbid = tuple(str(f) for f in data.get("forbid", []))
+        return cls(
+            tensors=tensors, sizes={k: int(v) for k, v in data["sizes"].items()}, forbid=forbid
+        )
 
 
 @dataclass(frozen=True)

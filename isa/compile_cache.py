@@ -7,6 +7,12 @@ number and size), into a folder of the cache keyed by the hash of the target and
 candidate's source. Whatever a worker writes, candidate code included (a Triton file runs
 Python at compile time), is therefore only ever read again by runs of the very same source:
 it cannot poison another candidate's compile, and it never replaces an entry already kept.
+
+Only the artefacts the toolchains write are kept (`ARTEFACTS`, each bounded in size); from a
+worker in which candidate code ran, only `CANDIDATE_ARTEFACTS` (the data a compile returns,
+which a later worker validates and assembles itself). The whole cache is capped at
+`$KERNELWRIGHT_CACHE_MAX` bytes (default 2 GiB; suffixes K, M, G): past it, the candidates'
+folders used least recently are removed.
 """
 
 from __future__ import annotations
@@ -21,10 +27,41 @@ import tempfile
 from pathlib import Path
 
 WORKDIR_CACHE = "cache"  # the worker's cache folder, inside its workdir
-MAX_FILES = 2048
-MAX_BYTES = 256 << 20
+MAX_FILES = 512
+MAX_BYTES = 64 << 20  # one harvest
 MAX_DEPTH = 6
+# file name -> largest size kept: what the NVIDIA toolchain wrappers write, and nothing else
+ARTEFACTS = {
+    "kernel.ptx": 16 << 20,
+    "kernel.cubin": 16 << 20,
+    "sass.txt": 16 << 20,
+    "meta.json": 1 << 20,
+    "error.json": 64 << 10,
+    "triton.ptx": 16 << 20,
+    "triton.json": 64 << 10,
+}
+# What a worker in which candidate code ran may leave: the compile's data, never a product
+# (a cubin, a resource report) that a later worker would trust.
+CANDIDATE_ARTEFACTS = frozenset({"triton.ptx", "triton.json", "error.json"})
+CACHE_MAX_ENV = "KERNELWRIGHT_CACHE_MAX"
+DEFAULT_CACHE_MAX = 2 << 30
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?)i?B?\s*$", re.I)
+
+
+class CacheConfigError(ValueError):
+    """A bad `$KERNELWRIGHT_CACHE_MAX`; the message is one sentence."""
+
+
+def cache_max() -> int:
+    """The cache's size cap in bytes, from `$KERNELWRIGHT_CACHE_MAX` (e.g. 500M, 2G)."""
+    raw = os.environ.get(CACHE_MAX_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CACHE_MAX
+    m = _SIZE.match(raw)
+    if not m:
+        raise CacheConfigError(f"${CACHE_MAX_ENV} must be a size such as 500M or 2G, got '{raw}'")
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
 
 
 def source_folder(root: Path, target: str, source: str) -> Path:
@@ -39,20 +76,25 @@ def seed(kept: Path, workdir_cache: Path) -> None:
     workdir_cache.mkdir(parents=True, exist_ok=True)
     if not kept.is_dir():
         return
+    with contextlib.suppress(OSError):
+        os.utime(kept)  # used now: the last to be evicted
     with contextlib.suppress(OSError, shutil.Error):
         shutil.copytree(kept, workdir_cache, symlinks=False, dirs_exist_ok=True)
 
 
-def harvest(workdir_cache: Path, kept: Path) -> int:
-    """Keep the entries a worker added: every folder of plain files not kept yet is copied,
-    then renamed into place whole. Links, devices, odd names, deep trees and oversized
-    output are skipped. Returns how many folders were kept."""
+def harvest(workdir_cache: Path, kept: Path, candidate_ran: bool = False) -> int:
+    """Keep the entries a worker added: every folder of expected artefacts not kept yet is
+    copied, then renamed into place whole. Links, devices, unexpected or odd names, deep
+    trees and oversized files are skipped; with `candidate_ran`, so is every artefact but
+    `CANDIDATE_ARTEFACTS`. Then the cache is brought under its cap. Returns how many folders
+    were kept."""
+    allowed = CANDIDATE_ARTEFACTS if candidate_ran else frozenset(ARTEFACTS)
     groups = _read_entries(workdir_cache)
     stored = 0
     for rel, files in groups.items():
         dest = kept / rel
-        if dest.exists():
-            continue  # never replaced
+        if dest.exists() or not set(files) <= allowed:
+            continue  # never replaced; never an unexpected file
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=dest.parent))
@@ -65,7 +107,44 @@ def harvest(workdir_cache: Path, kept: Path) -> int:
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             continue
+    if stored and kept.parent.parent.name == "sources":  # kept = <root>/sources/xx/<digest>
+        with contextlib.suppress(OSError):
+            os.utime(kept)
+        evict(kept.parent.parent.parent, cache_max())
     return stored
+
+
+def _tree_bytes(folder: Path) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+def evict(root: Path, limit: int) -> int:
+    """Remove the candidates' folders under `root/sources` used least recently until the
+    cache holds at most `limit` bytes; returns how many were removed."""
+    folders: list[tuple[float, int, Path]] = []
+    base = root / "sources"
+    try:
+        shards = list(base.iterdir())
+    except OSError:
+        return 0
+    for shard in shards:
+        with contextlib.suppress(OSError):
+            for folder in shard.iterdir():
+                folders.append((folder.stat().st_mtime, _tree_bytes(folder), folder))
+    total = sum(size for _, size, _ in folders)
+    removed = 0
+    for _mtime, size, folder in sorted(folders, key=lambda f: f[0]):
+        if total <= limit:
+            break
+        shutil.rmtree(folder, ignore_errors=True)
+        total -= size
+        removed += 1
+    return removed
 
 
 def _read_entries(root: Path) -> dict[Path, dict[str, bytes]]:
@@ -107,7 +186,10 @@ def _walk(fd: int, rel: Path, groups: dict[Path, dict[str, bytes]], budget: list
     if files and not folders and not odd and rel.parts:  # an entry: plain files only
         entry: dict[str, bytes] = {}
         for name in files:
-            data = _read_plain(fd, name, budget[1]) if budget[0] > 0 else None
+            if name not in ARTEFACTS:
+                return  # not something a toolchain wrote
+            limit = min(budget[1], ARTEFACTS[name])
+            data = _read_plain(fd, name, limit) if budget[0] > 0 else None
             if data is None:
                 return
             entry[name] = data

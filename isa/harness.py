@@ -184,7 +184,11 @@ def _run_worker(
         proc = sandbox.run(
             [sys.executable, "-m", "isa.worker", "job.json"], workdir, limits, env=env
         )
-        compile_cache.harvest(worker_cache, kept)
+        # Where candidate code ran, only the compile's data is kept, never a product.
+        candidate_ran = bool(getattr(backend, "compile_runs_candidate_code", False)) and not (
+            extra_env or {}
+        ).get(COMPILED_ONLY_ENV)
+        compile_cache.harvest(worker_cache, kept, candidate_ran=candidate_ran)
         result_path = workdir / "result.json"
         if proc.returncode != 0 or not _regular_file(result_path):
             why = proc.reason or "it exited without writing a result"

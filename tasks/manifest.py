@@ -59,6 +59,41 @@ class Work(BaseModel):
     flops: str = "0"
 
 
+class SizeRange(BaseModel):
+    """The values a hidden size may be drawn from: `min..max`, multiples of `step`."""
+
+    model_config = ConfigDict(extra="forbid")
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+    step: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SizeRange:
+        if self.max < self.min:
+            raise ValueError(f"size range {self.min}..{self.max} is empty")
+        if self.max // self.step * self.step < self.min:
+            raise ValueError(f"size range {self.min}..{self.max} has no multiple of {self.step}")
+        return self
+
+
+class HiddenRules(BaseModel):
+    """`[hidden.rules]`: how the judge draws fresh hidden sizes for every verification, from
+    its secret seed, so that no kernel can be special-cased for the sizes in the repository.
+
+    Every drawn size lies in its `sizes` range; a size whose range spans at least `ragged`
+    values is never a multiple of `ragged` (so tiles of 16 or 64 never fit exactly); with
+    `prime`, at least one such size is prime; `divides = [["G", "H"]]` keeps H a multiple of
+    G; the tensors hold at most `max_elements` elements together (emulation stays fast)."""
+
+    model_config = ConfigDict(extra="forbid")
+    draws: int = Field(default=2, ge=2, le=8)
+    sizes: dict[str, SizeRange]
+    ragged: int = Field(default=16, ge=2)
+    prime: bool = True
+    divides: list[tuple[str, str]] = Field(default_factory=list)
+    max_elements: int = Field(ge=1)
+
+
 class ExecutorConfigs(BaseModel):
     """Configurations for one executor, replacing the task's own there: `[gpu.configs]` and
     `[gpu.hidden]` give a real GPU sizes large enough that launch overhead does not
@@ -67,6 +102,21 @@ class ExecutorConfigs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     configs: dict[str, dict[str, int]]
     hidden: dict[str, dict[str, int]]
+    hidden_rules: HiddenRules | None = None  # `[gpu.hidden.rules]`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_out_of_hidden(cls, data: object) -> object:
+        return _split_rules(data)
+
+
+def _split_rules(data: object) -> object:
+    """`[hidden.rules]` sits with the fixed hidden configs in task.toml; keep it apart."""
+    if isinstance(data, dict) and isinstance(data.get("hidden"), dict):
+        hidden = dict(data["hidden"])
+        if "rules" in hidden:
+            data = {**data, "hidden": hidden, "hidden_rules": hidden.pop("rules")}
+    return data
 
 
 class Manifest(BaseModel):
@@ -80,12 +130,18 @@ class Manifest(BaseModel):
     tolerance: dict[str, Tolerance]
     configs: dict[str, dict[str, int]]
     hidden: dict[str, dict[str, int]]
+    hidden_rules: HiddenRules | None = None  # `[hidden.rules]` in task.toml
     # Instructions / calls a candidate may not use (precision downgrades, library calls),
     # checked statically by each target's `static_check`.
     forbid: list[str] = Field(default_factory=list)
     # target family -> why the task cannot reasonably run there (shown instead of running it)
     unsupported: dict[str, str] = Field(default_factory=dict)
     gpu: ExecutorConfigs | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_out_of_hidden(cls, data: object) -> object:
+        return _split_rules(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -102,6 +158,10 @@ class Manifest(BaseModel):
         _check_configs(self.configs, self.hidden, symbols, "", self.tensor)
         if self.gpu is not None:
             _check_configs(self.gpu.configs, self.gpu.hidden, symbols, "gpu.", self.tensor)
+            if self.gpu.hidden_rules is not None:
+                _check_rules(self.gpu.hidden_rules, symbols)
+        if self.hidden_rules is not None:
+            _check_rules(self.hidden_rules, symbols)
         for expr in (self.work.macs, self.work.flops):
             for sizes in self.configs.values():
                 size_expr(expr, sizes)
@@ -134,6 +194,18 @@ def _check_configs(
     overlap = set(configs) & set(hidden)
     if overlap:
         raise ValueError(f"config names used twice: {', '.join(sorted(overlap))}")
+
+
+def _check_rules(rules: HiddenRules, symbols: set[str]) -> None:
+    missing = symbols - set(rules.sizes)
+    if missing:
+        raise ValueError(f"hidden.rules.sizes does not give {', '.join(sorted(missing))}")
+    unknown = set(rules.sizes) - symbols
+    if unknown:
+        raise ValueError(f"hidden.rules.sizes names unknown size {', '.join(sorted(unknown))}")
+    for pair in rules.divides:
+        if not set(pair) <= symbols:
+            raise ValueError(f"hidden.rules.divides names unknown sizes {pair}")
 
 
 _ALLOWED = (

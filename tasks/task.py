@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from isa.base import KernelInterface, TensorSpec, Work
+from tasks.hidden import NoDrawError, draw_hidden
 from tasks.manifest import Manifest, TensorDecl, Tolerance, size_expr
 
 TASKS_DIR = Path(__file__).resolve().parent
@@ -76,16 +77,39 @@ class Task:
 
     @property
     def hidden_configs(self) -> list[Config]:
+        """The fixed hidden configs of task.toml (public: the repository holds them)."""
         return [Config(n, dict(s), hidden=True) for n, s in self.manifest.hidden.items()]
 
-    def configs_for(self, executor: str, hidden: bool = False) -> list[Config]:
+    def drawn_hidden_configs(self, seed: int, executor: str = "emu") -> list[Config]:
+        """Hidden configs drawn from `seed` within the task's `[hidden.rules]` (on a GPU,
+        `[gpu.hidden.rules]`; none without rules): sizes no file holds, fresh for every
+        verification."""
+        group = self.manifest.gpu if executor == "gpu" else None
+        rules = group.hidden_rules if group is not None else self.manifest.hidden_rules
+        if rules is None:
+            return []
+        m = group or self.manifest
+        try:
+            fixed = {**m.configs, **m.hidden}
+            drawn = draw_hidden(rules, self.tensors, seed, list(fixed.values()))
+        except NoDrawError as exc:
+            raise TaskError(f"task {self.id}: {exc}") from None
+        return [Config(n, s, hidden=True) for n, s in drawn]
+
+    def configs_for(
+        self, executor: str, hidden: bool = False, draw_seed: int | None = None
+    ) -> list[Config]:
         """The visible (and, with `hidden`, hidden) configs an executor runs: the task's own,
-        or its `[gpu]` configs on a real GPU when the task has them."""
+        or its `[gpu]` configs on a real GPU when the task has them. With `draw_seed`, the
+        hidden ones include sizes drawn from it (see `drawn_hidden_configs`)."""
         group = self.manifest.gpu if executor == "gpu" else None
         if group is None:
-            return self.visible_configs + (self.hidden_configs if hidden else [])
+            drawn = self.drawn_hidden_configs(draw_seed) if draw_seed is not None else []
+            return self.visible_configs + (self.hidden_configs + drawn if hidden else [])
         visible = [Config(n, dict(s)) for n, s in group.configs.items()]
         secret = [Config(n, dict(s), hidden=True) for n, s in group.hidden.items()]
+        if draw_seed is not None:
+            secret += self.drawn_hidden_configs(draw_seed, "gpu")
         return visible + (secret if hidden else [])
 
     def config(self, name: str) -> Config:
@@ -104,7 +128,9 @@ class Task:
         specs = tuple(
             TensorSpec(t.name, self.shape(t, cfg.sizes), t.dtype, t.role) for t in self.tensors
         )
-        return KernelInterface(tensors=specs, sizes=dict(cfg.sizes))
+        return KernelInterface(
+            tensors=specs, sizes=dict(cfg.sizes), forbid=tuple(self.manifest.forbid)
+        )
 
     def work(self, cfg: Config) -> Work:
         words = sum(int(np.prod(self.shape(t, cfg.sizes))) for t in self.tensors)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from isa.base import CompileError, KernelInterface, Target
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
+from isa.nvidia.limits import check_int_args, check_plan, check_shared
 from isa.nvidia.plan import parse_plan
 from isa.nvidia.signature import entry_signatures
-from isa.nvidia.static_check import cuda_findings
+from isa.nvidia.static_check import check_compiled, cuda_findings
 from isa.nvidia.toolchain import compile_cuda
 
 PLAN_PREFIX = "//@"
@@ -25,9 +26,12 @@ class CudaBackend(NvidiaBackend):
         return cuda_findings(source, forbidden)
 
     def compile_plan(self, target: Target, source: str, iface: KernelInterface) -> NvidiaBuild:
+        arch = target.arch or ARCHS[0]
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes)
         check_buffers(plan, iface)
-        compiled = compile_cuda(source, target.arch or ARCHS[0])
+        check_plan(plan, arch)
+        compiled = compile_cuda(source, arch)
+        check_compiled(compiled.ptx, compiled.sass, iface.forbid)
         signatures = entry_signatures(compiled.ptx)
         launches = []
         for launch in plan.launches:
@@ -52,5 +56,8 @@ class CudaBackend(NvidiaBackend):
                         f"'{launch.kernel}' is a {param.ptype}, not a pointer",
                         launch.line,
                     )
-            launches.append(LaunchBuild(launch, launch.kernel, compiled))
+            check_int_args(launch, params)
+            lb = LaunchBuild(launch, launch.kernel, compiled)
+            check_shared(launch, lb.resources.shared, arch)
+            launches.append(lb)
         return NvidiaBuild(plan, launches)

@@ -1,6 +1,7 @@
 """The `emu` executor: runs a build's plan in the PTX emulator and estimates its time on the
 modelled GPU. Inputs are copied in, outputs and scratch start poisoned (NaN bytes), every
-launch runs under the always-on sanitizer, and the estimate is the sum over launches."""
+launch runs under the always-on sanitizer (inputs are read-only: the first store to one is a
+fault naming the thread, instruction and line), and the estimate is the sum over launches."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import numpy as np
 
 from isa.base import ExecutionError, KernelInterface, RunResult
 from isa.nvidia.backend import LaunchBuild, NvidiaBuild
+from isa.nvidia.limits import EMU_DEVICE_BYTES
 from isa.nvidia.ptx import (
     DeviceMemory,
+    EmuLimits,
     Finding,
     Module,
     PtxError,
@@ -42,6 +45,7 @@ def _without_source(finding: Finding) -> str:
 def run_emulated(
     build: NvidiaBuild, iface: KernelInterface, inputs: dict[str, np.ndarray], gpu: str
 ) -> RunResult:
+    check_emulable(build, iface)
     memory = DeviceMemory()
     addresses: dict[str, int] = {}
     originals: dict[str, np.ndarray] = {}
@@ -49,7 +53,7 @@ def run_emulated(
         if tensor.role == "input":
             data = np.ascontiguousarray(np.asarray(inputs[tensor.name], FP32).reshape(tensor.shape))
             originals[tensor.name] = data
-            addresses[tensor.name] = memory.alloc_array(data, tensor.name)
+            addresses[tensor.name] = memory.alloc_array(data, tensor.name, read_only=True)
         else:
             addresses[tensor.name] = memory.alloc(tensor.size * FP32.itemsize, tensor.name)
     for name, count in build.plan.scratch.items():
@@ -122,6 +126,27 @@ def run_emulated(
         counters={"executor": "emu", "gpu_model": gpu, "launches": launches},
         findings=findings,
     )
+
+
+def check_emulable(build: NvidiaBuild, iface: KernelInterface) -> None:
+    """What the emulator can run, checked before anything is allocated: its device memory,
+    and no more warps per launch than its instruction cap could ever execute."""
+    words = sum(t.size for t in iface.tensors) + sum(build.plan.scratch.values())
+    if words * FP32.itemsize > EMU_DEVICE_BYTES:
+        raise ExecutionError(
+            f"the tensors and scratch buffers need {words * FP32.itemsize} bytes; the emulator "
+            f"provides at most {EMU_DEVICE_BYTES >> 20} MiB of device memory"
+        )
+    cap = EmuLimits().max_warp_instructions
+    for lb in build.launches:
+        g, b = lb.launch.grid, lb.launch.block
+        warps = g[0] * g[1] * g[2] * -(-(b[0] * b[1] * b[2]) // 32)
+        if warps > cap:
+            raise ExecutionError(
+                f"launch of '{lb.kernel}' starts {warps} warps; the emulator runs at most "
+                f"{cap} warp instructions per launch, so it could not finish",
+                lb.launch.line,
+            )
 
 
 def _resources(lb: LaunchBuild) -> Resources:

@@ -1,7 +1,9 @@
 """The Triton targets `triton:sm_80` and `triton:sm_90`: a Python file of `@triton.jit`
 kernels and a `#@` launch plan. Triton compiles each launch for the config's constexprs in a
-child process (`isa.nvidia.triton_compile`, the only place candidate Python runs); ptxas
-then gives the cubin and the resource report. Every product is cached."""
+child process (`isa.nvidia.triton_compile`, the only place candidate Python runs), which
+returns PTX and metadata as data (`isa.nvidia.triton_products` validates them); ptxas then
+gives the cubin and the resource report, in the worker that runs the build, where no
+candidate code runs. Every product is cached."""
 
 from __future__ import annotations
 
@@ -16,14 +18,14 @@ import tempfile
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from isa.base import CompileError, KernelInterface, Target
 from isa.harness import CACHE_ENV, COMPILED_ONLY_ENV
 from isa.nvidia.backend import ARCHS, LaunchBuild, NvidiaBackend, NvidiaBuild, check_buffers
+from isa.nvidia.limits import check_int_args, check_plan, check_shared
 from isa.nvidia.plan import Launch, parse_plan
 from isa.nvidia.signature import entry_signatures
-from isa.nvidia.static_check import triton_findings
+from isa.nvidia.static_check import check_compiled, triton_findings
 from isa.nvidia.toolchain import (
     COMPILE_TIMEOUT_S,
     Compiled,
@@ -33,6 +35,14 @@ from isa.nvidia.toolchain import (
     load_cached,
     store_cached,
     store_error,
+)
+from isa.nvidia.triton_products import (
+    MAX_MESSAGE,
+    load_products,
+    read_result,
+    store_products,
+    triton_ptxas,
+    validate_entry,
 )
 
 PLAN_PREFIX = "#@"
@@ -55,7 +65,7 @@ def _kinds(launch: Launch) -> list[str]:
 
 def _launch_key(source: str, arch: str, launch: Launch) -> str:
     return cache_key(
-        "triton",
+        "triton-products-v2",
         arch,
         triton_version(),
         launch.kernel,
@@ -68,25 +78,55 @@ def _launch_key(source: str, arch: str, launch: Launch) -> str:
 
 
 def compile_launches(source: str, arch: str, launches: list[Launch]) -> list[Compiled]:
-    """One Compiled per launch, from the cache or from a Triton child process."""
+    """One Compiled per launch: assembled here from the PTX of Triton's compile step (the
+    cache's, or a child process's), or taken from the cache when a worker without candidate
+    code assembled it before."""
     keys = [_launch_key(source, arch, launch) for launch in launches]
     found: dict[str, Compiled] = {}
     for key in dict.fromkeys(keys):
-        hit = load_cached(key)
+        hit = load_cached(_assembled_key(key))
         if hit is not None:
             found[key] = hit
-    missing = {k: launch for k, launch in zip(keys, launches, strict=True) if k not in found}
+    products: dict[str, tuple[str, dict[str, int | str]]] = {}
+    for key in dict.fromkeys(k for k in keys if k not in found):
+        cached = load_products(key)
+        if cached is not None:
+            products[key] = cached
+    missing = {
+        k: launch
+        for k, launch in zip(keys, launches, strict=True)
+        if k not in found and k not in products
+    }
     if missing and os.environ.get(COMPILED_ONLY_ENV):
         raise CompileError(
             "the kernel file's compile step left no kernel for this launch (it failed, or the "
             "file's own code interfered with it)"
         )
     if missing:
-        found.update(_compile_in_child(source, arch, missing))
+        products.update(_compile_in_child(source, arch, missing))
+    by_key = dict(zip(keys, launches, strict=True))
+    for key, (ptx, meta) in products.items():
+        launch = by_key[key]
+        if int(meta["global_scratch_size"]):
+            raise CompileError(
+                f"'{launch.kernel}' needs Triton's global scratch memory, which kernelwright "
+                "does not provide; use a [scratch] buffer of the plan instead",
+                launch.line,
+            )
+        result = assemble(ptx, arch, triton_ptxas())
+        result.extra = {"name": str(meta["name"]), "shared": int(meta["shared"])}
+        store_cached(_assembled_key(key), result)
+        found[key] = result
     return [found[k] for k in keys]
 
 
-def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dict[str, Compiled]:
+def _assembled_key(key: str) -> str:
+    return cache_key("triton-assembled", key)
+
+
+def _compile_in_child(
+    source: str, arch: str, missing: dict[str, Launch]
+) -> dict[str, tuple[str, dict[str, int | str]]]:
     with tempfile.TemporaryDirectory(prefix="kw-triton-") as tmp:
         folder = Path(tmp)
         (folder / "kernel.py").write_text(source)
@@ -139,32 +179,17 @@ def _compile_in_child(source: str, arch: str, missing: dict[str, Launch]) -> dic
         result_path = folder / "result.json"
         if not result_path.is_file():
             tail = log_path.read_text(errors="replace").strip().splitlines()
-            raise CompileError(f"Triton failed: {tail[-1] if tail else 'no output'}")
-        results: dict[str, Any] = json.loads(result_path.read_text())
-    compiled: dict[str, Compiled] = {}
-    for key, launch in missing.items():
-        entry = results.get(stems[key], {})
-        if "error" in entry or "ptx" not in entry:
-            err = entry.get("error") or {"message": "Triton produced no PTX"}
-            line = err.get("line")
-            error = CompileError(str(err.get("message")), line if isinstance(line, int) else None)
+            raise CompileError(f"Triton failed: {tail[-1][:MAX_MESSAGE] if tail else 'no output'}")
+        results = read_result(result_path)
+    products: dict[str, tuple[str, dict[str, int | str]]] = {}
+    for key in missing:
+        try:
+            products[key] = validate_entry(results.get(stems[key], {}))
+        except CompileError as error:
             store_error(key, error)
-            raise error
-        meta = entry["meta"]
-        if int(meta.get("global_scratch_size", 0)):
-            raise CompileError(
-                f"'{launch.kernel}' needs Triton's global scratch memory, which kernelwright "
-                "does not provide; use a [scratch] buffer of the plan instead",
-                launch.line,
-            )
-        ptxas = str(meta.get("ptxas") or "") or None
-        if ptxas is not None and not Path(ptxas).is_file():
-            ptxas = None
-        result = assemble(str(entry["ptx"]), arch, ptxas)
-        result.extra = {"name": str(meta["name"]), "shared": int(meta["shared"])}
-        store_cached(key, result)
-        compiled[key] = result
-    return compiled
+            raise
+        store_products(key, *products[key])
+    return products
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -191,18 +216,21 @@ class TritonBackend(NvidiaBackend):
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)
         check_buffers(plan, iface)
         arch = target.arch or ARCHS[0]
+        check_plan(plan, arch)
         launches = []
         for launch, compiled in zip(
             plan.launches, compile_launches(source, arch, list(plan.launches)), strict=True
         ):
+            check_compiled(compiled.ptx, compiled.sass, iface.forbid, launch.line)
             name = str(compiled.extra.get("name", launch.kernel))
             params = entry_signatures(compiled.ptx).get(name, [])
             extra = len(params) - len(launch.args)
             if extra < 0:
                 raise CompileError(f"Triton's '{name}' takes fewer arguments than the plan passes")
+            check_int_args(launch, params)
             # Triton's kernels take their shared memory as dynamic shared memory.
             shared = int(str(compiled.extra.get("shared", 0))) + launch.shared
-            launches.append(
-                LaunchBuild(dataclasses.replace(launch, shared=shared), name, compiled, extra)
-            )
+            lb = LaunchBuild(dataclasses.replace(launch, shared=shared), name, compiled, extra)
+            check_shared(lb.launch, lb.resources.shared, arch)
+            launches.append(lb)
         return NvidiaBuild(plan, launches)

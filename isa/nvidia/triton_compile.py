@@ -111,8 +111,7 @@ def compile_one(module: Any, fn_line: dict[str, int], req: dict[str, Any]) -> di
         message = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
         return {"error": _error(f"Triton: {message}", line)}
     meta = kernel.metadata
-    from triton.backends.nvidia.compiler import get_ptxas
-
+    # Data only: the worker validates it and finds ptxas itself (no path or command here).
     return {
         "ptx": kernel.asm["ptx"],
         "meta": {
@@ -120,8 +119,6 @@ def compile_one(module: Any, fn_line: dict[str, int], req: dict[str, Any]) -> di
             "shared": int(meta.shared),
             "num_warps": int(meta.num_warps),
             "global_scratch_size": int(getattr(meta, "global_scratch_size", 0) or 0),
-            # Triton's PTX version follows its own ptxas, which may be newer than nvcc's.
-            "ptxas": str(get_ptxas(int(req["arch"])).path),
         },
     }
 

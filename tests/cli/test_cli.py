@@ -151,5 +151,21 @@ def test_try_session_from_stdin(_private_db: Path) -> None:
     assert "compiled for 5 configs" in out  # the stub assembles
     assert "failed on 5 of 5 configs" in out  # ... but computes nothing
     assert "valid on all 5 configs" in out  # the oracle passes
-    assert "valid on all 6 configs" in out  # ... hidden config included on submit
+    assert "valid on all 8 configs" in out  # ... H1 and two drawn hidden configs on submit
     assert "vector" in out  # the profile names the engines
+
+
+def test_eval_shows_a_hidden_failure_only_by_kind_unless_the_owner_asks(
+    _private_db: Path, tmp_path: Path
+) -> None:
+    from tests.adversarial.test_hidden_sizes import tile_by_rows
+
+    kernel = tmp_path / "special.tasm"
+    kernel.write_text(tile_by_rows())
+    args = ("eval", str(kernel), "--task", "silu", "--target", "tile", "--hidden")
+    agent = kw(*args, db=_private_db)
+    assert agent.returncode == 1
+    assert "a hidden configuration failed (mismatch)" in agent.stdout
+    assert "hidden-draw-1 (M=" not in agent.stdout and "elements wrong" not in agent.stdout
+    owner = kw(*args, "--owner", db=_private_db)
+    assert owner.returncode == 1 and "(M=" in owner.stdout and "wrong" in owner.stdout

@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from isa import compile_cache
 from isa.harness import compile_cache_dir
 from tests.adversarial.exploits import judge
@@ -70,3 +72,58 @@ def test_a_second_verification_reads_the_kept_compile() -> None:
     second = judge("silu", "cuda:sm_90", source, configs=("C1",), executor="emu")
     assert second.valid, second.reason
     assert second.diagnostics["compile_s"] == 123.0
+
+
+def test_harvest_keeps_only_expected_artefacts(tmp_path: Path) -> None:
+    worker, kept = tmp_path / "worker", tmp_path / "root" / "sources" / "ab" / "abcd"
+    _entry(worker, "aa11", **{"kernel.ptx": "ptx", "meta.json": "{}"})
+    _entry(worker, "bb22", **{"kernel.ptx": "ptx", "payload.sh": "#!/bin/sh"})
+    _entry(worker, "cc33", **{"triton.ptx": "ptx", "triton.json": "{}"})
+    assert compile_cache.harvest(worker, kept) == 2  # not the folder with a script in it
+    assert not (kept / "nvidia" / "bb" / "bb22").exists()
+
+
+def test_from_a_sandbox_where_candidate_code_ran_only_compile_data_is_kept(
+    tmp_path: Path,
+) -> None:
+    worker, kept = tmp_path / "worker", tmp_path / "root" / "sources" / "ab" / "abcd"
+    _entry(worker, "aa11", **{"kernel.cubin": "forged", "meta.json": "{}"})
+    _entry(worker, "cc33", **{"triton.ptx": "ptx", "triton.json": "{}"})
+    assert compile_cache.harvest(worker, kept, candidate_ran=True) == 1
+    assert (kept / "nvidia" / "cc" / "cc33" / "triton.ptx").is_file()
+    assert not (kept / "nvidia" / "aa").exists()
+
+
+def test_oversized_artefacts_are_not_kept(tmp_path: Path) -> None:
+    worker, kept = tmp_path / "worker", tmp_path / "root" / "sources" / "ab" / "abcd"
+    _entry(worker, "aa11", **{"error.json": "x" * (compile_cache.ARTEFACTS["error.json"] + 1)})
+    assert compile_cache.harvest(worker, kept) == 0
+
+
+def test_the_cache_is_capped_and_evicts_the_least_recently_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "root"
+    folders = []
+    for i in range(4):
+        if i == 3:
+            compile_cache.seed(folders[0], tmp_path / "seeded")  # the first is used again
+            monkeypatch.setenv(compile_cache.CACHE_MAX_ENV, "5K")  # 4 x 2000 bytes is over
+        worker = tmp_path / f"worker{i}"
+        _entry(worker, f"aa{i}", **{"kernel.ptx": "x" * 2000})
+        kept = compile_cache.source_folder(root, "cuda:sm_90", f"source {i}")
+        assert compile_cache.harvest(worker, kept) == 1
+        if i < 3:
+            os.utime(kept, (1000 * (i + 1), 1000 * (i + 1)))
+        folders.append(kept)
+    assert [f.is_dir() for f in folders] == [True, False, False, True]
+    total = sum(p.stat().st_size for p in (root / "sources").rglob("*") if p.is_file())
+    assert total <= 5 << 10
+
+
+def test_a_bad_cache_cap_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(compile_cache.CACHE_MAX_ENV, "lots")
+    with pytest.raises(compile_cache.CacheConfigError, match="must be a size such as 500M"):
+        compile_cache.cache_max()
+    monkeypatch.setenv(compile_cache.CACHE_MAX_ENV, "2G")
+    assert compile_cache.cache_max() == 2 << 30

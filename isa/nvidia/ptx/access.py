@@ -305,7 +305,7 @@ def _local_flat(
 def _global_off(
     st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, ins: Instruction, what: str
 ) -> np.ndarray:
-    ok = st.mem.in_bounds(addr, total)
+    ok, frozen = st.mem.check(addr, total)
     if not ok.all():
         k = int(np.argmin(ok))
         a = int(addr[k])
@@ -319,6 +319,17 @@ def _global_off(
         raise st.fault(
             "oob-global",
             f"out-of-bounds global {what} of {total} bytes at address {a:#x}, {where}",
+            ins,
+            int(idx[k]),
+        )
+    # Inputs are read-only: a kernel may not use them as scratch, even if it restores them.
+    if what != "load" and frozen is not None and frozen.any():
+        k = int(np.argmax(frozen))
+        near = st.mem.find(int(addr[k]))
+        name = near.name if near is not None else "an input"
+        raise st.fault(
+            "input-write",
+            f"global {what} to the input '{name}', which is read-only",
             ins,
             int(idx[k]),
         )

@@ -18,6 +18,7 @@ class Allocation:
     name: str
     addr: int
     nbytes: int
+    read_only: bool = False  # a task's input: the first store to it is a fault
 
     @property
     def end(self) -> int:
@@ -33,22 +34,28 @@ class DeviceMemory:
         self._next = GLOBAL_BASE
         self._starts = np.zeros(0, dtype=np.uint64)
         self._ends = np.zeros(0, dtype=np.uint64)
+        self._read_only = np.zeros(0, dtype=bool)
+        self._any_read_only = False
 
-    def alloc(self, nbytes: int, name: str = "") -> int:
-        """Reserve `nbytes` (poisoned) and return the device address."""
+    def alloc(self, nbytes: int, name: str = "", read_only: bool = False) -> int:
+        """Reserve `nbytes` (poisoned) and return the device address; a `read_only` one
+        (an input) may be written by the host but never by a kernel."""
         if nbytes < 0:
             raise ValueError(f"cannot allocate a negative size ({nbytes} bytes)")
         addr = self._next
         self._next = addr + -(-max(nbytes, 1) // ALIGN) * ALIGN + GUARD
         self._grow(self._next - GLOBAL_BASE)
-        self.allocations.append(Allocation(name or f"buffer{len(self.allocations)}", addr, nbytes))
+        label = name or f"buffer{len(self.allocations)}"
+        self.allocations.append(Allocation(label, addr, nbytes, read_only))
         self._starts = np.array([a.addr for a in self.allocations], dtype=np.uint64)
         self._ends = np.array([a.end for a in self.allocations], dtype=np.uint64)
+        self._read_only = np.array([a.read_only for a in self.allocations], dtype=bool)
+        self._any_read_only = bool(self._read_only.any())
         return addr
 
-    def alloc_array(self, array: np.ndarray, name: str = "") -> int:
+    def alloc_array(self, array: np.ndarray, name: str = "", read_only: bool = False) -> int:
         """Allocate room for `array`, copy it in, return the address."""
-        addr = self.alloc(array.nbytes, name)
+        addr = self.alloc(array.nbytes, name, read_only)
         self.write(addr, array)
         return addr
 
@@ -93,13 +100,20 @@ class DeviceMemory:
 
     def in_bounds(self, addrs: np.ndarray, width: int) -> np.ndarray:
         """Per address: do bytes [addr, addr + width) lie inside one allocation?"""
+        return self.check(addrs, width)[0]
+
+    def check(self, addrs: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per address: in bounds (as `in_bounds`), and in a read-only allocation (None when
+        there is none), from one search."""
         a = addrs.astype(np.uint64, copy=False)
         if self._starts.size == 0:
-            return np.zeros(a.shape, dtype=bool)
+            return np.zeros(a.shape, dtype=bool), None
         idx = np.searchsorted(self._starts, a, side="right").astype(np.int64) - 1
         ok = idx >= 0
         idx = np.maximum(idx, 0)
-        return ok & (a + np.uint64(width) <= self._ends[idx])
+        inside = ok & (a + np.uint64(width) <= self._ends[idx])
+        frozen = self._read_only[idx] & inside if self._any_read_only else None
+        return inside, frozen
 
     def _check_host(self, addr: int, nbytes: int) -> None:
         for a in self.allocations:

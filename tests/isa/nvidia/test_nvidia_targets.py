@@ -48,7 +48,8 @@ def test_oracle_valid_and_stub_invalid(task_id: str, target: str) -> None:
     assert oracle is not None and stub is not None
     verdict = verify(task, t, oracle, hidden=True, executor="emu")
     assert verdict.valid, verdict.reason
-    assert {c.name for c in verdict.configs} == {"C1", "C2", "C3", "C4", "C5", "H1"}
+    names = {c.name for c in verdict.configs}
+    assert names == {"C1", "C2", "C3", "C4", "C5", "H1", "hidden-draw-1", "hidden-draw-2"}
     assert all(c.unit == "us" and (c.measure or 0) > 0 for c in verdict.configs)
     assert all((c.roofline_pct or 0) <= 100 for c in verdict.configs)
     kernels = verdict.diagnostics["kernels"]
