@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.template import template_source
+from agents.tools import Toolbox
 from eval.validate import verify
 from isa.base import Target
 from isa.nvidia.backend import gpu_available
@@ -135,3 +136,20 @@ def test_gpu_configs_are_validated_like_the_others() -> None:
     data["gpu"]["hidden"]["GH1"] = {"M": 4}
     with pytest.raises(ValidationError, match="does not set N"):
         Manifest.model_validate(data)
+
+
+def test_a_failing_device_assert_fails_the_run_with_its_message_and_line() -> None:
+    task = load_task("silu").restricted(["C2"])
+    source = (FIXTURES / "cuda" / "assert_positive.cu").read_text()
+    result = Toolbox(task, Target.parse("cuda:sm_80"), source=source).run()
+    assert not result.ok
+    assert "line 12:" in result.text and "assertion `x[i] > 0.0f` failed" in result.text
+
+
+def test_printf_output_reaches_the_agent_with_the_run() -> None:
+    task = load_task("silu").restricted(["C2"])
+    source = (FIXTURES / "cuda" / "printf_silu.cu").read_text()
+    result = Toolbox(task, Target.parse("cuda:sm_90"), source=source).run()
+    assert result.ok, result.text
+    size = task.config("C2").sizes["M"] * task.config("C2").sizes["N"]
+    assert f"printf output:\nn = {size}, warpSize = 32\n" in result.text
