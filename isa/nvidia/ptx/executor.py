@@ -10,16 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from isa.nvidia.arch import limits_for
 from isa.nvidia.ptx.errors import PtxFault
 from isa.nvidia.ptx.memory import DeviceMemory
 from isa.nvidia.ptx.module import Kernel, Module
 from isa.nvidia.ptx.program import Op
 from isa.nvidia.ptx.results import Counters, EmuLimits, LaunchResult
 from isa.nvidia.ptx.state import ChunkState, Report
-
-MAX_SHARED_BYTES = 227 * 1024
-MAX_THREADS_PER_BLOCK = 1024
-MAX_LOCAL_BYTES = 512 * 1024  # per thread, as on the GPU
 
 
 def _pack_param(ptype: str, size: int, value: object, name: str) -> bytes:
@@ -91,7 +88,8 @@ def launch(
 
     Returns the counters and the non-fatal findings; raises PtxFault on a hard fault and
     ValueError (one sentence) on a bad launch (unknown kernel, wrong argument count, block
-    larger than 1024 threads, shared memory over 227 KiB)."""
+    larger than 1024 threads, more shared or local memory than the module's `.target`
+    architecture allows: see `isa.nvidia.arch`)."""
     limits = limits or EmuLimits()
     if kernel_name not in module.kernels:
         known = ", ".join(sorted(module.kernels))
@@ -100,8 +98,12 @@ def launch(
     g = _check_dims("grid", tuple(grid))
     b = _check_dims("block", tuple(block))
     threads = b[0] * b[1] * b[2]
-    if threads > MAX_THREADS_PER_BLOCK or b[2] > 64:
-        raise ValueError(f"a block of {b} has {threads} threads; the limit is 1024 (z <= 64)")
+    arch = limits_for(module.target)
+    if threads > arch.max_threads_per_block or b[2] > arch.max_block_dims[2]:
+        raise ValueError(
+            f"a block of {b} has {threads} threads; the limit is "
+            f"{arch.max_threads_per_block} (z <= {arch.max_block_dims[2]})"
+        )
     if kernel.reqntid is not None:
         req = int(np.prod(kernel.reqntid))
         if req != threads:
@@ -125,10 +127,10 @@ def launch(
     shared_bytes = (
         (-(-static // 16) * 16 + dynamic_shared_bytes) if dynamic_shared_bytes else static
     )
-    if shared_bytes > MAX_SHARED_BYTES:
+    if shared_bytes > arch.max_shared_per_block:
         raise ValueError(
-            f"the kernel needs {shared_bytes} bytes of shared memory per block; "
-            f"the limit is {MAX_SHARED_BYTES}"
+            f"the kernel needs {shared_bytes} bytes of shared memory per block; the limit "
+            f"on an {arch.gpu} ({arch.arch}) is {arch.max_shared_per_block}"
         )
 
     counters = Counters()
@@ -136,10 +138,10 @@ def launch(
     report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
     nblocks = g[0] * g[1] * g[2]
     tpb = -(-threads // 32) * 32
-    if kernel.local_bytes > MAX_LOCAL_BYTES:
+    if kernel.local_bytes > arch.max_local_per_thread:
         raise ValueError(
             f"the kernel needs {kernel.local_bytes} bytes of local memory per thread; "
-            f"the limit is {MAX_LOCAL_BYTES}"
+            f"the limit is {arch.max_local_per_thread}"
         )
     # host memory of one block: registers and local memory per thread, shared memory and its
     # sanitizer shadows (11 bytes per byte) per block
