@@ -153,3 +153,30 @@ def test_printf_output_reaches_the_agent_with_the_run() -> None:
     assert result.ok, result.text
     size = task.config("C2").sizes["M"] * task.config("C2").sizes["N"]
     assert f"printf output:\nn = {size}, warpSize = 32\n" in result.text
+
+
+def test_a_triton_run_with_every_product_cached_needs_one_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("triton")
+    import isa.harness as harness
+
+    task = load_task("silu").restricted(["C1"])
+    target = Target.parse("triton:sm_80")
+    source = task.oracle("triton", ".py") or ""
+    assert verify(task, target, source, hidden=False).valid  # fills the cache
+    modes: list[tuple[str, str]] = []
+    real = harness._run_worker
+
+    def spy(*args: object, **kwargs: object) -> harness.WorkerOutcome:
+        extra = args[9] if len(args) > 9 else kwargs.get("extra_env")
+        modes.append((str(args[4]), "compiled-only" if extra else "may compile"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(harness, "_run_worker", spy)
+    assert verify(task, target, source, hidden=False).valid
+    assert modes == [("run", "compiled-only")]
+    edited = source + "\n# an edit: a new source, compiled again in a worker of its own\n"
+    modes.clear()
+    assert verify(task, target, edited, hidden=False).valid
+    assert modes == [("compile", "may compile"), ("run", "compiled-only")]
