@@ -22,7 +22,8 @@ Semantics in brief (details in the modules):
   `LaunchResult.notes`).
 - Faults abort the launch with `PtxFault` (an `ExecutionError`): an out-of-bounds or
   misaligned global, shared or local access, `trap`, a failed device `assert`, live threads
-  of a block at different barriers, an instruction cap. The fault is also the last entry of `PtxFault.findings`.
+  of a block at different barriers, an instruction cap. The fault is also the last entry
+  of `PtxFault.findings`.
 - Findings that do not stop the kernel are returned in `LaunchResult.findings`: shared
   memory races between barriers (between different warps), reads of uninitialised shared
   memory, reads of shared memory whose `cp.async` was not yet waited for.
