@@ -4,6 +4,7 @@ launch runs under the always-on sanitizer, and the estimate is the sum over laun
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,13 @@ def _without_source(finding: Finding) -> str:
     text = str(finding)
     head = f"{finding.source}: " if finding.source else ""
     return text[len(head) :] if head and text.startswith(head) else text
+
+
+@lru_cache(maxsize=16)
+def _loaded(ptx: str) -> Module:
+    """A module parsed and decoded once per worker, not once per config (a module holds no
+    launch state: each launch makes its own)."""
+    return load_module(ptx)
 
 
 def _printed(parts: list[str], dropped: int) -> str:
@@ -76,7 +84,7 @@ def run_emulated(
         module = modules.get(id(lb.compiled))
         if module is None:
             try:
-                module = modules[id(lb.compiled)] = load_module(lb.compiled.ptx)
+                module = modules[id(lb.compiled)] = _loaded(lb.compiled.ptx)
             except PtxError as exc:  # its line is the PTX's, not the candidate's
                 raise ExecutionError(
                     f"the emulator cannot run the PTX of '{lb.kernel}' (PTX line {exc.line}): "
