@@ -31,29 +31,35 @@ SUPPORTED = ("__assertfail", "vprintf")
 
 def build_call(ins: Instruction, ctx: Ctx) -> Fn:
     ops = ins.operands
-    if len(ops) < 3 or not isinstance(ops[0], Sym) or len(ops) > 3:
+    if len(ops) < 3 or not isinstance(ops[0], Sym) or (len(ops) > 3 and "%" not in ops[0].name):
         raise PtxError(
             f"unsupported call '{ins.text}': the emulator runs only direct calls of "
             f"{' and '.join(SUPPORTED)} (assert and printf)",
             ins.line,
         )
     func = ops[0].name
+    if func.startswith("%"):
+        raise PtxError(
+            f"the kernel calls through the register {func} (a function pointer or a virtual "
+            "function), which the emulator cannot run",
+            ins.line,
+        )
+    if func not in SUPPORTED:
+        raise PtxError(
+            f"the kernel calls the device function '{func}', which the emulator cannot run "
+            f"(it runs only {' and '.join(SUPPORTED)}, for assert and printf): let nvcc "
+            "inline it (__forceinline__, no __noinline__, no recursion)",
+            ins.line,
+        )
     args = _slots(ops[1], ctx, ins)
     rets = _slots(ops[2], ctx, ins)
     if func == "__assertfail":
         if len(args) != 5:
             raise PtxError("__assertfail takes 5 arguments", ins.line)
         return _assertfail(ins, args)
-    if func == "vprintf":
-        if len(args) != 2:
-            raise PtxError("vprintf takes 2 arguments", ins.line)
-        return _vprintf(ins, args, rets[0] if rets else None)
-    raise PtxError(
-        f"the kernel calls the device function '{func}', which the emulator cannot run (it "
-        f"runs only {' and '.join(SUPPORTED)}, for assert and printf): let nvcc inline it "
-        "(__forceinline__, no __noinline__, no recursion)",
-        ins.line,
-    )
+    if len(args) != 2:
+        raise PtxError("vprintf takes 2 arguments", ins.line)
+    return _vprintf(ins, args, rets[0] if rets else None)
 
 
 def _slots(vec: object, ctx: Ctx, ins: Instruction) -> list[Variable]:

@@ -673,7 +673,7 @@ def _declare_call_param(text: str, params: dict[str, tuple[int, int]], line: int
 
 
 _CALL = re.compile(
-    r"^(?:\((?P<rets>[^)]*)\)\s*,\s*)?(?P<func>[\w$.]+)\s*(?:,\s*\((?P<args>[^)]*)\))?"
+    r"^(?:\((?P<rets>[^)]*)\)\s*,\s*)?(?P<func>%?[\w$.]+)\s*(?:,\s*\((?P<args>[^)]*)\))?"
     r"(?P<rest>.*)$"
 )
 

@@ -45,6 +45,7 @@ def test_unknown_instruction_is_named_with_its_line() -> None:
         ("    bra $NOWHERE;", "unknown label '$NOWHERE'"),
         ("    add.s32 %r2, %r1;", "takes 3 operands"),
         ("    call foo;", "calls the device function 'foo'"),
+        ("    call (%rd5), %rd1, (%rd2), proto;", "calls through the register %rd1"),
         (
             "    mbarrier.init.shared.b64 [%rd1], 1;",
             "unsupported instruction 'mbarrier.init.shared.b64'",
