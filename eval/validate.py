@@ -196,6 +196,23 @@ def _judge_config(
     bound: float,
     tol: Any,
 ) -> ConfigVerdict:
+    verdict = _judge(task, cfg, inputs, result, bound, tol)
+    if result is not None and not cfg.hidden:  # what the kernel printed, and notes on it
+        for note in result.counters.get("notes", []):
+            verdict.summary += f"\n  note: {note}"
+        if result.counters.get("printf"):
+            verdict.summary += "\n  printf output:\n" + str(result.counters["printf"])
+    return verdict
+
+
+def _judge(
+    task: Task,
+    cfg: Config,
+    inputs: dict[str, np.ndarray],
+    result: ConfigOutcome | None,
+    bound: float,
+    tol: Any,
+) -> ConfigVerdict:
     verdict = ConfigVerdict(
         name=cfg.name, hidden=cfg.hidden, passed=False, sizes=dict(cfg.sizes), roofline=bound
     )

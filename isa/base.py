@@ -146,9 +146,12 @@ class Backend(Protocol):
     """One target family. Registered by one line in `isa.registry`.
 
     Optional, looked up with getattr: `limits` (a `sandbox.Limits` for its workers, instead
-    of the harness default) and `static_check(target, source, forbidden) -> list[str]`
+    of the harness default), `static_check(target, source, forbidden) -> list[str]`
     (one sentence per use of something a task's `forbid` list bans, or that the target
-    never allows, found in the source text without running it; called for every task)."""
+    never allows, found in the source text without running it; called for every task), and
+    `compiled_in(target, source, ifaces, cache_folder) -> bool` (every compile product of
+    these configs is already in the candidate's cache folder, so a backend whose compile
+    runs candidate code needs no compile sandbox)."""
 
     family: str
     language: str  # what candidates are written in, for people

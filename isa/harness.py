@@ -3,6 +3,7 @@ sandbox, and reads back outputs and measurements. The judge never imports candid
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -111,9 +113,17 @@ def run_candidate(
     sandbox = sandbox or get_sandbox("local")
     kept = compile_cache.source_folder(compile_cache_dir(), target.name, source)
     if mode == "run" and getattr(backend, "compile_runs_candidate_code", False):
+        compiled_in = getattr(backend, "compiled_in", None)
+        if callable(compiled_in) and compiled_in(target, source, [j.iface for j in jobs], kept):
+            only = {COMPILED_ONLY_ENV: "1"}  # a worker that refuses to compile: no candidate code
+            return _run_worker(
+                target, backend, source, jobs, mode, executor, sandbox, chosen, kept, only
+            )
         # Candidate code runs at compile time (Triton imports the file): compile in a
         # sandbox of its own, without inputs, and run from its products in a second one
         # where no candidate code runs, so nothing of the candidate can reach the result.
+        # When the cache has every product already (`Backend.compiled_in`), only the second
+        # is needed (above).
         compile_limits: Limits = (
             limits if limits is not None else getattr(backend, "limits", DEFAULT_LIMITS)
         )
@@ -141,6 +151,16 @@ def run_candidate(
     return _run_worker(target, backend, source, jobs, mode, executor, sandbox, chosen, kept)
 
 
+@cache
+def _project_bytecode() -> None:
+    """Compile the packages a worker imports to bytecode once per judge process. Workers
+    see the project read-only and write no bytecode, so without this each one compiles
+    every module from source again (about half a second per worker)."""
+    root = Path(__file__).resolve().parents[1]
+    for package in ("isa", "sandbox"):
+        compileall.compile_dir(root / package, quiet=2)
+
+
 def _run_worker(
     target: Target,
     backend: Any,
@@ -155,6 +175,7 @@ def _run_worker(
 ) -> WorkerOutcome:
     """One sandboxed worker in a fresh workdir, seeded with the candidate's kept compile
     products; what it adds to them is kept after it has stopped."""
+    _project_bytecode()
     workdir = Path(tempfile.mkdtemp(prefix="kw-worker-"))
     try:
         source_name = "kernel" + backend.source_suffix

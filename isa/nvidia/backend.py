@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from isa.base import Build, CompileError, ExecutionError, KernelInterface, RunResult, Target, Work
+from isa.nvidia.arch import launch_problem, limits_for
 from isa.nvidia.plan import Launch, Plan
 from isa.nvidia.toolchain import Compiled, KernelResources, sass_excerpt
 
@@ -72,6 +73,22 @@ def check_buffers(plan: Plan, iface: KernelInterface) -> None:
                     f"({', '.join(sorted(iface.sizes))})",
                     launch.line,
                 )
+
+
+def check_limits(build: NvidiaBuild, arch: str) -> None:
+    """Every launch fits the architecture's limits (threads, shared memory per block,
+    registers per block), as the driver checks them on that GPU; else a CompileError."""
+    limits = limits_for(arch)
+    for lb in build.launches:
+        problem = launch_problem(
+            limits,
+            lb.kernel,
+            lb.launch.block,
+            lb.resources.shared + lb.launch.shared,
+            lb.resources.registers,
+        )
+        if problem:
+            raise CompileError(problem, lb.launch.line)
 
 
 def diagnostics(build: NvidiaBuild, arch: str) -> dict[str, Any]:
@@ -139,6 +156,7 @@ class NvidiaBackend:
     def build(self, target: Target, source: str, iface: KernelInterface) -> Build:
         arch = target.arch or ARCHS[0]
         nb = self.compile_plan(target, source, iface)
+        check_limits(nb, arch)
         return Build(artifact=nb, diagnostics=diagnostics(nb, arch))
 
     def execute(

@@ -5,6 +5,7 @@ fault naming the thread, instruction and line), and the estimate is the sum over
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from isa.nvidia.ptx import (
 )
 
 FP32 = np.dtype(np.float32)
+MAX_PRINTED = 2000  # characters of the kernels' printf output a run reports
 
 
 def _source_line(findings: list[Finding]) -> int | None:
@@ -40,6 +42,22 @@ def _without_source(finding: Finding) -> str:
     text = str(finding)
     head = f"{finding.source}: " if finding.source else ""
     return text[len(head) :] if head and text.startswith(head) else text
+
+
+@lru_cache(maxsize=16)
+def _loaded(ptx: str) -> Module:
+    """A module parsed and decoded once per worker, not once per config (a module holds no
+    launch state: each launch makes its own)."""
+    return load_module(ptx)
+
+
+def _printed(parts: list[str], dropped: int) -> str:
+    text = "".join(parts)
+    if len(text) > MAX_PRINTED:
+        text = text[:MAX_PRINTED] + f"\n[... {len(text) - MAX_PRINTED} more characters]"
+    elif dropped:
+        text += f"[... {dropped} more printf calls not kept]"
+    return text
 
 
 def run_emulated(
@@ -61,13 +79,16 @@ def run_emulated(
 
     modules: dict[int, Module] = {}
     findings: list[str] = []
+    notes: list[str] = []
+    printed: list[str] = []
+    printed_dropped = 0
     launches: list[dict[str, Any]] = []
     total_us = 0.0
     for lb in build.launches:
         module = modules.get(id(lb.compiled))
         if module is None:
             try:
-                module = modules[id(lb.compiled)] = load_module(lb.compiled.ptx)
+                module = modules[id(lb.compiled)] = _loaded(lb.compiled.ptx)
             except PtxError as exc:  # its line is the PTX's, not the candidate's
                 raise ExecutionError(
                     f"the emulator cannot run the PTX of '{lb.kernel}' (PTX line {exc.line}): "
@@ -89,12 +110,18 @@ def run_emulated(
         except PtxFault as fault:
             where = _source_line(fault.findings)
             detail = _without_source(fault.findings[-1]) if fault.findings else fault.message
+            output = _printed([*printed, fault.printed], printed_dropped)
+            if output:
+                detail += f"; the kernels printed:\n{output}"
             raise ExecutionError(f"{lb.kernel}: {detail}", where) from None
         except ValueError as exc:
             raise ExecutionError(f"cannot launch '{lb.kernel}': {exc}", lb.launch.line) from None
         findings += [f"{lb.kernel}: {f}" for f in result.findings]
         if result.findings_dropped:
             findings.append(f"{lb.kernel}: {result.findings_dropped} more findings not shown")
+        notes += [f"{lb.kernel}: {n}" for n in result.notes]
+        printed.append(result.printed)
+        printed_dropped += result.printed_dropped
         estimate = estimate_time(result.counters, _resources(lb), lb.launch.grid, gpu=gpu)
         total_us += estimate.us
         launches.append(
@@ -119,12 +146,14 @@ def run_emulated(
         after = memory.read(addresses[name], FP32, before.shape)
         if not np.array_equal(after.view(np.uint32), before.view(np.uint32)):
             findings.append(f"the kernel modified its input '{name}'")
+    counters: dict[str, Any] = {"executor": "emu", "gpu_model": gpu, "launches": launches}
+    if notes:
+        counters["notes"] = notes
+    output = _printed(printed, printed_dropped)
+    if output:
+        counters["printf"] = output
     return RunResult(
-        outputs=outputs,
-        measure=total_us,
-        unit="us",
-        counters={"executor": "emu", "gpu_model": gpu, "launches": launches},
-        findings=findings,
+        outputs=outputs, measure=total_us, unit="us", counters=counters, findings=findings
     )
 
 

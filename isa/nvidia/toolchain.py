@@ -284,8 +284,14 @@ def cache_key(*parts: str) -> str:
     return _key(*parts)
 
 
-def _entry(key: str) -> Path:
-    return cache_root() / "nvidia" / key[:2] / key
+def _entry(key: str, root: Path | None = None) -> Path:
+    return (root or cache_root()) / "nvidia" / key[:2] / key
+
+
+def is_cached(key: str, root: Path) -> bool:
+    """An entry (a compile or a compile error) for `key` exists in the cache at `root`."""
+    folder = _entry(key, root)
+    return (folder / "meta.json").is_file() or (folder / "error.json").is_file()
 
 
 def load_cached(key: str) -> Compiled | None:

@@ -32,6 +32,7 @@ from isa.nvidia.toolchain import (
     arch_number,
     assemble,
     cache_key,
+    is_cached,
     load_cached,
     store_cached,
     store_error,
@@ -211,6 +212,23 @@ class TritonBackend(NvidiaBackend):
         """Streams and threads (always), and the precision downgrades the task forbids
         (`fp16`, `bf16`, `tf32`, including a `tl.dot` that is not `input_precision="ieee"`)."""
         return triton_findings(source, forbidden)
+
+    def compiled_in(
+        self, target: Target, source: str, ifaces: list[KernelInterface], cache: Path
+    ) -> bool:
+        """Every launch of every config already has its compile products (or its compile
+        error) in `cache`: a run needs no compile step, so no candidate code runs at all.
+        Reads the plan only (TOML), never imports the file."""
+        arch = target.arch or ARCHS[0]
+        try:
+            for iface in ifaces:
+                plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)
+                for launch in plan.launches:
+                    if not is_cached(_launch_key(source, arch, launch), cache):
+                        return False
+        except CompileError:
+            return False
+        return True
 
     def compile_plan(self, target: Target, source: str, iface: KernelInterface) -> NvidiaBuild:
         plan = parse_plan(source, PLAN_PREFIX, iface.sizes, triton=True)

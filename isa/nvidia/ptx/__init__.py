@@ -15,9 +15,15 @@ Semantics in brief (details in the modules):
   for every thread whose program counter is the lowest among the live threads (min-PC
   scheduling: structured branches and the loops nvcc and Triton emit reconverge where the
   paths meet). Warps are 32 consecutive linear thread ids of a block.
+  Fair: a group that runs a quantum (512 steps) while other threads wait has its warps
+  held until the others can go no further, so a spin-lock holder in another warp or block
+  progresses. A bar.sync parks the threads that reach it until every live thread of the
+  block is there; threads that exited no longer take part (sm_70+, noted in
+  `LaunchResult.notes`).
 - Faults abort the launch with `PtxFault` (an `ExecutionError`): an out-of-bounds or
-  misaligned global, shared or local access, `trap`, a barrier reached by part of a block,
-  an instruction cap. The fault is also the last entry of `PtxFault.findings`.
+  misaligned global, shared or local access, `trap`, a failed device `assert`, live threads
+  of a block at different barriers, an instruction cap. The fault is also the last entry
+  of `PtxFault.findings`.
 - Findings that do not stop the kernel are returned in `LaunchResult.findings`: shared
   memory races between barriers (between different warps), reads of uninitialised shared
   memory, reads of shared memory whose `cp.async` was not yet waited for.
@@ -41,8 +47,12 @@ Semantics in brief (details in the modules):
 - sm_90 `wgmma.mma_async` (f16 / bf16 / tf32 -> f32, operands from shared-memory
   descriptors with 32 / 64 / 128-byte swizzles or A from registers) runs synchronously; its
   fence / commit / wait are no-ops.
-- Not supported (a `PtxError` naming the instruction): `call` (device functions that nvcc did
-  not inline, printf), TMA and mbarrier (cp.async.bulk, mbarrier.*), brx.idx.
+- `call`: `__assertfail` (assert) and `vprintf` (printf: `LaunchResult.printed`, capped by
+  `EmuLimits.max_printf_bytes`); any other callee is a `PtxError` naming it.
+- Launch limits (shared memory, threads, local memory) are those of the module's `.target`
+  architecture (`isa.nvidia.arch`).
+- Not supported (a `PtxError` naming the instruction): TMA and mbarrier (cp.async.bulk,
+  mbarrier.*), brx.idx.
 - cp.async groups are tracked per chunk of blocks, which is exact when every block issues
   the same sequence of cp.async (as Triton's pipelined loops do).
 """

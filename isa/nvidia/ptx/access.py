@@ -48,6 +48,14 @@ def _check_align(
 # ---------------------------------------------------------------- counters
 
 
+def _distinct(values: np.ndarray) -> int:
+    """How many distinct values (np.unique's size, without building the array)."""
+    if values.size == 0:
+        return 0
+    v = np.sort(values)
+    return 1 + int(np.count_nonzero(v[1:] != v[:-1]))
+
+
 def count_global(
     st: ChunkState, idx: np.ndarray, addr: np.ndarray, total: int, store: bool
 ) -> None:
@@ -77,12 +85,11 @@ def count_global(
     last = ((addr + np.uint64(total - 1)) >> np.uint64(5)).astype(np.int64)
     base = int(first.min()) if first.size else 0
     keys = warps * (1 << 34) + (first - base)
-    nsec = int(np.unique(keys).size)
     span = last != first
     if span.any():
-        extra = warps[span] * (1 << 34) + (last[span] - base)
-        nsec = int(np.unique(np.concatenate([keys, extra])).size)
-    nreq = int(np.unique(warps).size) if idx.size != st.n else st.nwarps
+        keys = np.concatenate([keys, warps[span] * (1 << 34) + (last[span] - base)])
+    nsec = _distinct(keys)
+    nreq = _distinct(warps) if idx.size != st.n else st.nwarps
     if store:
         c.global_store_requests += nreq
         c.global_store_sectors += nsec

@@ -17,9 +17,10 @@ class PtxError(CompileError):
 
 
 class PtxFault(ExecutionError):
-    """A hard fault while running: out-of-bounds or misaligned access, a trap, an
-    instruction cap reached. `findings` holds every sanitizer finding up to and including the
-    fault; `counters` what had executed by then."""
+    """A hard fault while running: out-of-bounds or misaligned access, a trap, a failed
+    device assert, an instruction cap reached. `findings` holds every sanitizer finding up
+    to and including the fault; `counters` what had executed by then; `printed` the
+    kernel's printf output until then."""
 
     def __init__(
         self,
@@ -27,7 +28,9 @@ class PtxFault(ExecutionError):
         line: int | None = None,
         findings: list[Finding] | None = None,
         counters: Counters | None = None,
+        printed: str = "",
     ) -> None:
         super().__init__(message, line=line, kind="fault")
         self.findings: list[Finding] = list(findings or [])
         self.counters = counters
+        self.printed = printed  # the kernel's printf output up to the fault

@@ -10,16 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from isa.nvidia.arch import limits_for
 from isa.nvidia.ptx.errors import PtxFault
 from isa.nvidia.ptx.memory import DeviceMemory
 from isa.nvidia.ptx.module import Kernel, Module
 from isa.nvidia.ptx.program import Op
 from isa.nvidia.ptx.results import Counters, EmuLimits, LaunchResult
 from isa.nvidia.ptx.state import ChunkState, Report
-
-MAX_SHARED_BYTES = 227 * 1024
-MAX_THREADS_PER_BLOCK = 1024
-MAX_LOCAL_BYTES = 512 * 1024  # per thread, as on the GPU
 
 
 def _pack_param(ptype: str, size: int, value: object, name: str) -> bytes:
@@ -91,7 +88,8 @@ def launch(
 
     Returns the counters and the non-fatal findings; raises PtxFault on a hard fault and
     ValueError (one sentence) on a bad launch (unknown kernel, wrong argument count, block
-    larger than 1024 threads, shared memory over 227 KiB)."""
+    larger than 1024 threads, more shared or local memory than the module's `.target`
+    architecture allows: see `isa.nvidia.arch`)."""
     limits = limits or EmuLimits()
     if kernel_name not in module.kernels:
         known = ", ".join(sorted(module.kernels))
@@ -100,8 +98,12 @@ def launch(
     g = _check_dims("grid", tuple(grid))
     b = _check_dims("block", tuple(block))
     threads = b[0] * b[1] * b[2]
-    if threads > MAX_THREADS_PER_BLOCK or b[2] > 64:
-        raise ValueError(f"a block of {b} has {threads} threads; the limit is 1024 (z <= 64)")
+    arch = limits_for(module.target)
+    if threads > arch.max_threads_per_block or b[2] > arch.max_block_dims[2]:
+        raise ValueError(
+            f"a block of {b} has {threads} threads; the limit is "
+            f"{arch.max_threads_per_block} (z <= {arch.max_block_dims[2]})"
+        )
     if kernel.reqntid is not None:
         req = int(np.prod(kernel.reqntid))
         if req != threads:
@@ -125,10 +127,10 @@ def launch(
     shared_bytes = (
         (-(-static // 16) * 16 + dynamic_shared_bytes) if dynamic_shared_bytes else static
     )
-    if shared_bytes > MAX_SHARED_BYTES:
+    if shared_bytes > arch.max_shared_per_block:
         raise ValueError(
-            f"the kernel needs {shared_bytes} bytes of shared memory per block; "
-            f"the limit is {MAX_SHARED_BYTES}"
+            f"the kernel needs {shared_bytes} bytes of shared memory per block; the limit "
+            f"on an {arch.gpu} ({arch.arch}) is {arch.max_shared_per_block}"
         )
 
     counters = Counters()
@@ -136,10 +138,10 @@ def launch(
     report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
     nblocks = g[0] * g[1] * g[2]
     tpb = -(-threads // 32) * 32
-    if kernel.local_bytes > MAX_LOCAL_BYTES:
+    if kernel.local_bytes > arch.max_local_per_thread:
         raise ValueError(
             f"the kernel needs {kernel.local_bytes} bytes of local memory per thread; "
-            f"the limit is {MAX_LOCAL_BYTES}"
+            f"the limit is {arch.max_local_per_thread}"
         )
     # host memory of one block: registers and local memory per thread, shared memory and its
     # sanitizer shadows (11 bytes per byte) per block
@@ -188,6 +190,9 @@ def launch(
         findings=list(report.findings),
         findings_dropped=report.dropped,
         wall_s=time.perf_counter() - t0,
+        notes=list(report.notes),
+        printed="".join(report.printed),
+        printed_dropped=report.printed_dropped,
     )
 
 
@@ -203,6 +208,180 @@ def _fold_counts(
         counters.flops += int(threads[i]) * ops[i].flops
 
 
+class _Scheduler:
+    """Where the threads of a chunk are, beyond the program counter of the running group.
+
+    `pcs` per thread: an instruction index, DONE (exited, or padding of a partial warp),
+    PARKED (at a bar.sync, waiting for the rest of its block; `parked_at` says which) or
+    HELD (its warp is suspended for fairness; `saved` keeps its pc). The running group's
+    entries are stale while it runs: the loop writes them back whenever it reschedules."""
+
+    def __init__(self, st: ChunkState, end: int) -> None:
+        self.st = st
+        self.end = end
+        self.parked = end + 1
+        self.held = end + 2
+        self.pcs = np.where(st.live, 0, end).astype(np.int64)
+        self.parked_at = np.full(st.n, -1, dtype=np.int64)
+        self.saved = np.zeros(st.n, dtype=np.int64)
+        self.suspended = np.zeros(st.nwarps, dtype=bool)  # warps held for fairness
+        self.n_parked = 0
+        self.n_held = 0
+        self.some_exited = False
+
+    # ------------------------------------------------------------ barriers
+
+    def set_pc(self, threads: np.ndarray, pc: int) -> None:
+        """Move `threads` to `pc`; those of suspended warps stay held, to resume there."""
+        if self.n_held:
+            held = threads & np.repeat(self.suspended, 32)
+            if held.any():
+                self.saved[held] = pc
+                self.pcs[held] = self.held
+                self.n_held += int(held.sum())
+                threads = threads & ~held
+        self.pcs[threads] = pc
+
+    def complete(self, op: Op, pc: int, threads: np.ndarray | None, blocks: np.ndarray) -> None:
+        """The bar.sync at `pc` completes for `blocks` (`threads`: every thread there, None
+        for the whole chunk): bar.red's reduction, the race shadows, the counters."""
+        st = self.st
+        if op.fn is not None:
+            eff = threads
+            if op.guard is not None:
+                gv = st.regs[op.guard]
+                gv = ~gv if op.negated else gv
+                eff = gv if threads is None else threads & gv
+            op.fn(st, eff)
+        st.reset_shadow(None if blocks.all() else blocks)
+        st.report.counters.barriers += int(blocks.sum())
+        if self.some_exited:
+            real = st.thread_linear < st.threads_per_block
+            gone = (real & ~st.live).reshape(st.nblocks, st.tpb).any(axis=1) & blocks
+            if gone.any():
+                blk = int(np.argmax(gone))
+                st.note(
+                    "early-exit-barrier",
+                    "threads of the block returned before this bar.sync, which the rest of "
+                    "the block reached: sm_70 and later GPUs release the barrier without "
+                    "them (earlier GPUs can hang)",
+                    op.ins,
+                    blk * st.tpb,
+                )
+
+    def arrive(self, ops: list[Op], pc: int, at_bar: np.ndarray, full: bool) -> bool:
+        """Threads `at_bar` reach the bar.sync at `pc`. Returns True when they all go on
+        (the barrier completed for each of their blocks) without parking anyone or waking
+        a parked thread, so the running group simply continues at pc + 1."""
+        st = self.st
+        nb, tpb = st.nblocks, st.tpb
+        op = ops[pc]
+        arrived: np.ndarray = np.asarray(at_bar.reshape(nb, tpb).any(axis=1))
+        if not self.n_parked and not self.n_held:
+            # blocks with no thread here are elsewhere (e.g. fewer loop trips): not involved
+            elsewhere = (st.live & ~at_bar).reshape(nb, tpb).any(axis=1) & arrived
+            if not elsewhere.any():
+                self.complete(op, pc, None if full else at_bar, arrived)
+                return True
+            waiting = np.zeros(st.n, dtype=bool)
+        else:
+            parked = self.pcs == self.parked
+            waiting = parked & (self.parked_at == pc)
+            other = (parked & ~waiting).reshape(nb, tpb).any(axis=1) & arrived
+            if other.any():
+                self.divergence(ops, pc, int(np.argmax(other)))
+            elsewhere = (st.live & ~parked & ~at_bar).reshape(nb, tpb).any(axis=1) & arrived
+        done = arrived & ~elsewhere
+        stay = at_bar & np.repeat(elsewhere, tpb)
+        if stay.any():  # the rest of their block is still running: wait for it
+            self.pcs[stay] = self.parked
+            self.parked_at[stay] = pc
+            self.n_parked += int(stay.sum())
+        if done.any():
+            go = at_bar & np.repeat(done, tpb)
+            woken = waiting & np.repeat(done, tpb)
+            self.complete(op, pc, go | woken, done)
+            self.pcs[go] = pc + 1
+            if woken.any():
+                self.wake(woken, pc + 1)
+        return False
+
+    def wake(self, threads: np.ndarray, pc: int) -> None:
+        self.parked_at[threads] = -1
+        self.n_parked -= int(threads.sum())
+        self.set_pc(threads, pc)
+
+    def release(self, ops: list[Op]) -> None:
+        """Complete the barriers whose blocks have no live thread left outside them (the
+        others exited)."""
+        st = self.st
+        nb, tpb = st.nblocks, st.tpb
+        parked = self.pcs == self.parked
+        free = ~(st.live & ~parked).reshape(nb, tpb).any(axis=1)
+        ready = parked.reshape(nb, tpb).any(axis=1) & free
+        if not ready.any():
+            return
+        at = np.where(parked, self.parked_at, -1).reshape(nb, tpb)
+        lo = np.where(at >= 0, at, np.iinfo(np.int64).max).min(axis=1)
+        mixed = ready & (at.max(axis=1) != lo)
+        if mixed.any():
+            blk = int(np.argmax(mixed))
+            self.divergence(ops, int(lo[blk]), blk)
+        for pc in np.unique(lo[ready]).tolist():
+            blocks = ready & (lo == pc)
+            threads = parked & np.repeat(blocks, tpb)
+            self.complete(ops[pc], pc, threads, blocks)
+            self.wake(threads, pc + 1)
+
+    def divergence(self, ops: list[Op], pc: int, blk: int) -> None:
+        """Block `blk` has live threads at two different barriers: a barrier they skip."""
+        st = self.st
+        parked = (self.pcs == self.parked).reshape(st.nblocks, st.tpb)[blk]
+        where = self.parked_at.reshape(st.nblocks, st.tpb)[blk]
+        other = np.flatnonzero(parked & (where != pc))
+        thread = int(other[0]) if other.size else 0
+        at = ops[int(where[thread])].ins if other.size else ops[pc].ins
+        line = at.source or f"ptx line {at.line}"
+        raise st.fault(
+            "barrier-divergence",
+            "bar.sync reached by only part of the block (other live threads wait at the "
+            f"barrier at {line})",
+            ops[pc].ins,
+            int(blk * st.tpb + thread),
+        )
+
+    # ------------------------------------------------------------ fairness
+
+    def suspend(self, group: np.ndarray) -> bool:
+        """The running `group` has run a quantum while other threads waited: hold every
+        warp it has a thread in, so that other warps (e.g. a lock holder) run. Whole warps
+        are held, so the threads of a warp stay in lockstep. When no other warp can run,
+        the warps held so far resume instead. Returns whether anything changed."""
+        warps = group.reshape(-1, 32).any(axis=1)
+        runnable = (self.pcs < self.end).reshape(-1, 32).any(axis=1)
+        if not (runnable & ~warps & ~self.suspended).any():
+            changed = self.n_held > 0
+            self.resume()
+            return changed
+        hold = np.repeat(warps, 32) & (self.pcs < self.end)
+        hold |= group  # the running group's pcs are stale; the caller wrote them back
+        self.suspended |= warps
+        self.saved[hold] = self.pcs[hold]
+        self.pcs[hold] = self.held
+        self.n_held += int(hold.sum())
+        return True
+
+    def resume(self) -> None:
+        if self.n_held:
+            held = self.pcs == self.held
+            self.pcs[held] = self.saved[held]
+            self.n_held = 0
+        self.suspended[:] = False
+
+
+QUANTUM = 512  # steps one group runs while others wait before its warps are held
+
+
 def _run_chunk(
     st: ChunkState,
     kernel: Kernel,
@@ -213,8 +392,8 @@ def _run_chunk(
     ops: list[Op] = kernel.program
     end = len(ops)
     n = st.n
-    pcs = np.where(st.live, 0, end).astype(np.int64)
-    counters = st.report.counters
+    sched = _Scheduler(st, end)
+    pcs = sched.pcs
 
     def schedule() -> tuple[int, np.ndarray | None, int, int, int]:
         cur = int(pcs.min())
@@ -229,7 +408,24 @@ def _run_chunk(
     cur, mask, wait, nw, nt = schedule()
     steps = 0
     max_steps = limits.max_steps_per_chunk
-    while cur < end:
+    fair_at = QUANTUM  # the step at which a group that keeps others waiting is suspended
+    check_at = min(fair_at, max_steps)
+    while True:
+        if cur >= end:  # nothing can run: resume held warps, or release barriers
+            if sched.n_held:
+                sched.resume()
+            elif sched.n_parked:
+                sched.release(ops)
+                if sched.n_parked and int(pcs.min()) >= end:
+                    blk = int(np.argmax((pcs == sched.parked).reshape(st.nblocks, -1).any(1)))
+                    first = int(sched.parked_at.reshape(st.nblocks, -1)[blk].max())
+                    sched.divergence(ops, first, blk)
+            else:
+                break
+            cur, mask, wait, nw, nt = schedule()
+            fair_at = steps + QUANTUM
+            check_at = min(fair_at, max_steps)
+            continue
         if cur >= wait:  # reached threads that were waiting further on: merge
             if mask is None:
                 pcs[:] = cur
@@ -240,14 +436,23 @@ def _run_chunk(
         op = ops[cur]
         steps += 1
         st.clock = steps
-        if steps > max_steps:
-            raise st.fault(
-                "step-limit",
-                f"more than {max_steps} instructions in one chunk of blocks; "
-                "the kernel may loop forever",
-                op.ins,
-                int(np.flatnonzero(st.live)[0]) if st.live.any() else 0,
-            )
+        if steps > check_at:
+            if steps > max_steps:
+                raise st.fault(
+                    "step-limit",
+                    f"more than {max_steps} instructions in one chunk of blocks; "
+                    "the kernel may loop forever",
+                    op.ins,
+                    int(np.flatnonzero(st.live)[0]) if st.live.any() else 0,
+                )
+            fair_at = steps + QUANTUM
+            check_at = min(fair_at, max_steps)
+            if wait < end and mask is not None:  # others have waited a whole quantum
+                pcs[mask] = cur
+                if sched.suspend(mask):
+                    steps -= 1
+                    cur, mask, wait, nw, nt = schedule()
+                    continue
         warp_counts[cur] += nw
         thread_counts[cur] += nt
         eff = mask
@@ -285,27 +490,17 @@ def _run_chunk(
             pcs[act] = cur + 1
             pcs[leaving] = end
             st.live = st.live & ~leaving
+            sched.some_exited = True
+            if sched.n_parked:
+                sched.release(ops)
             cur, mask, wait, nw, nt = schedule()
             continue
         if kind == "bar":
             at_bar = st.live if mask is None else mask
-            # blocks with no thread here are elsewhere (e.g. fewer loop trips): not involved
-            arrived: np.ndarray = np.asarray(at_bar.reshape(st.nblocks, st.tpb).any(axis=1))
-            missing = (st.live & ~at_bar).reshape(st.nblocks, st.tpb).any(axis=1) & arrived
-            if missing.any():
-                blk = int(np.argmax(missing))
-                late = np.flatnonzero((st.live & ~at_bar).reshape(st.nblocks, st.tpb)[blk])[0]
-                raise st.fault(
-                    "barrier-divergence",
-                    "bar.sync reached by only part of the block (some threads are elsewhere)",
-                    op.ins,
-                    int(blk * st.tpb + late),
-                )
-            if op.fn is not None:
-                op.fn(st, eff)
-            st.reset_shadow(None if arrived.all() else arrived)
-            counters.barriers += int(arrived.sum())
-            cur += 1
+            if sched.arrive(ops, cur, at_bar, mask is None):
+                cur += 1
+            else:
+                cur, mask, wait, nw, nt = schedule()
             continue
         if kind == "trap":
             act = st.live if eff is None else eff

@@ -27,6 +27,11 @@ def _space(ins: Instruction, implied: str | None) -> str:
     return implied if implied in SPACES else "generic"
 
 
+def _call_slot(space: str, implied: str | None) -> str:
+    """`ld.param` / `st.param` of a call's argument or result slot: local memory."""
+    return "local" if space == "param" and implied == "local" else space
+
+
 def _vtype(ins: Instruction) -> tuple[int, str]:
     nvec = 1
     for m in ins.mods:
@@ -48,7 +53,7 @@ def build_ld(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
     nvec, ptype = _vtype(ins)
     esize = TYPE_SIZES[ptype]
     addr, implied = address(ins.operands[1], ctx, ins)
-    space = _space(ins, implied)
+    space = _call_slot(_space(ins, implied), implied)
     names = dest_names(ins.operands[0], ins)
     if len(names) != nvec:
         raise PtxError(f"'{ins.opcode}' loads {nvec} values into {len(names)} registers", ins.line)
@@ -92,7 +97,7 @@ def build_st(ins: Instruction, ctx: Ctx) -> tuple[Fn, str, int]:
     nvec, ptype = _vtype(ins)
     esize = TYPE_SIZES[ptype]
     addr, implied = address(ins.operands[0], ctx, ins)
-    space = _space(ins, implied)
+    space = _call_slot(_space(ins, implied), implied)
     src = ins.operands[1]
     items = src.items if isinstance(src, Vec) else (src,)
     if len(items) != nvec:

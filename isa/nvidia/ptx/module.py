@@ -338,6 +338,8 @@ def parse_operand(text: str, registers: dict[str, str], line: int) -> Operand:
         return Reg(t)
     if _SPECIAL.match(t):
         return Special(t)
+    if t == "WARP_SZ":  # what `warpSize` compiles to
+        return Imm(32)
     imm = parse_imm(t)
     if imm is not None:
         return imm
@@ -598,6 +600,7 @@ def _parse_kernel(
     shared: dict[str, Variable] = {}
     local: dict[str, Variable] = {}
     offsets = {"shared": 0, "local": 0}
+    call_params: dict[str, tuple[int, int]] = {}  # name -> (bytes, align), largest declared
     loc_file: str | None = None
     loc_line: int | None = None
     while i < len(stmts) and depth > 0:
@@ -614,6 +617,8 @@ def _parse_kernel(
                 loc_file, loc_line = _parse_loc(st.text, module.files)
         elif st.text.startswith(".reg"):
             _declare_regs(st.text, registers, st.line)
+        elif st.text.startswith(".param"):
+            _declare_call_param(st.text, call_params, st.line)
         elif _DECL.match(st.text):
             vname, var = _variable(st.text, offsets, st.line)
             (shared if var.space == "shared" else local)[vname] = var
@@ -627,6 +632,10 @@ def _parse_kernel(
         raise PtxError(f"the body of kernel '{name}' is not closed with '}}'", head.line)
     if kind == "func":
         return None, i
+    for pname, (size, align) in call_params.items():
+        off = -(-offsets["local"] // align) * align
+        local[pname] = Variable(pname, "param", size, align, off)
+        offsets["local"] = off + size
     instructions = [_parse_instruction(t, ln, registers, module, lf, ll) for t, ln, lf, ll in raw]
     for lab in list(labels):
         labels[lab] = min(labels[lab], len(instructions))
@@ -644,6 +653,45 @@ def _parse_kernel(
         reqntid=reqntid,
     )
     return kernel, i
+
+
+def _declare_call_param(text: str, params: dict[str, tuple[int, int]], line: int) -> None:
+    """`.param .b64 param0;` in a body: an argument or result slot of a `call`. The slots
+    are per thread, so they live in local memory (one slot per name, sized for its largest
+    declaration: nvcc reuses names across call sequences)."""
+    item = " ".join(text.split())
+    m = _PARAM.match(item)
+    if not m:
+        raise PtxError(f"cannot read the call parameter '{item}'", line)
+    ptype, align = _decl_parts(m.group("attrs"))
+    if not ptype:
+        raise PtxError(f"the call parameter '{item}' has no type", line)
+    size = TYPE_SIZES[ptype] * int(m.group("n") or 1)
+    align = max(align, TYPE_SIZES[ptype])
+    old = params.get(m.group("name"), (0, 1))
+    params[m.group("name")] = (max(old[0], size), max(old[1], align))
+
+
+_CALL = re.compile(
+    r"^(?:\((?P<rets>[^)]*)\)\s*,\s*)?(?P<func>%?[\w$.]+)\s*(?:,\s*\((?P<args>[^)]*)\))?"
+    r"(?P<rest>.*)$"
+)
+
+
+def _call_operands(rest: str, line: int) -> list[Operand]:
+    """`call (ret), func, (a, b)`: [Sym(func), Vec(args), Vec(rets)] (slots by name); an
+    indirect call (through a register, with a prototype) keeps its text in `rest`."""
+    m = _CALL.match(rest.strip())
+    if not m:
+        raise PtxError(f"cannot read the call '{rest.strip()}'", line)
+
+    def names(text: str | None) -> Vec:
+        return Vec(tuple(Sym(n.strip()) for n in (text or "").split(",") if n.strip()))
+
+    ops: list[Operand] = [Sym(m.group("func")), names(m.group("args")), names(m.group("rets"))]
+    if m.group("rest").strip(" ,"):
+        ops.append(Sym(m.group("rest").strip(" ,")))
+    return ops
 
 
 _GUARD = re.compile(r"^@(!?)(%?[\w$]+)\s+")
@@ -669,7 +717,10 @@ def _parse_instruction(
         body = body[g.end() :]
     opcode, _, rest = body.partition(" ")
     parts = opcode.split(".")
-    operands = [parse_operand(p, registers, line) for p in _split_top(rest)] if rest else []
+    if parts[0] == "call":
+        operands = _call_operands(rest, line)
+    else:
+        operands = [parse_operand(p, registers, line) for p in _split_top(rest)] if rest else []
     source = None
     if loc_file is not None and loc_line is not None:
         path = module.files.get(int(loc_file), f"file{loc_file}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from isa.nvidia.ptx import alu, memops, warp
+from isa.nvidia.ptx.calls import build_call
 from isa.nvidia.ptx.errors import PtxError
 from isa.nvidia.ptx.module import Imm, Instruction, Kernel, Module, Sym
 from isa.nvidia.ptx.operands import Ctx, reader, writer
@@ -137,7 +138,7 @@ def _build(ins: Instruction, ctx: Ctx, labels: dict[str, int]) -> Op:
         wr = writer(ins.operands[0], ins, ctx)
         return Op(ins, "op", lambda st, m: wr(st, np.uint64(0), m), "other")
     if b == "call":
-        raise PtxError("function calls ('call') are not supported by the emulator", ins.line)
+        return Op(ins, "op", build_call(ins, ctx), "control")
     if b in ("tcgen05", "mbarrier", "setmaxnreg", "elect"):
         raise PtxError(
             f"unsupported instruction '{ins.opcode}' (sm_90 warpgroup / TMA features)", ins.line

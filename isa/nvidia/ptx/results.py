@@ -15,13 +15,14 @@ class EmuLimits:
     max_threads_per_chunk: int = 16_384  # threads emulated side by side
     max_chunk_bytes: int = 512 << 20  # host memory for one chunk's registers, local and shared
     max_findings: int = 50  # findings kept; later ones are only counted
+    max_printf_bytes: int = 4096  # printf output kept; later lines are only counted
 
 
 @dataclass(frozen=True)
 class Finding:
     """One sanitizer finding. `kind` is one of "oob-global", "oob-shared", "oob-local",
     "misaligned", "race-raw", "race-war", "race-waw", "uninit-shared", "barrier-divergence",
-    "pending-cp-async"."""
+    "pending-cp-async", "assert"."""
 
     kind: str
     message: str
@@ -98,3 +99,6 @@ class LaunchResult:
     findings: list[Finding]
     findings_dropped: int = 0  # findings beyond `EmuLimits.max_findings`
     wall_s: float = 0.0  # host time the emulation took
+    notes: list[str] = field(default_factory=list)  # allowed but notable (early exits)
+    printed: str = ""  # what the kernel's printf calls wrote, in thread order, capped
+    printed_dropped: int = 0  # printf calls beyond `EmuLimits.max_printf_bytes`

@@ -29,6 +29,10 @@ class Report:
     seen: set[tuple[str, int]] = field(default_factory=set)
     touched: np.ndarray | None = None  # one flag per 32-byte sector of global memory
     bank_cache: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what is allowed but worth knowing
+    printed: list[str] = field(default_factory=list)  # printf output, in order
+    printed_bytes: int = 0
+    printed_dropped: int = 0
 
 
 class ChunkState:
@@ -168,12 +172,30 @@ class ChunkState:
                 rep.dropped += 1
         return f
 
+    def note(self, kind: str, message: str, ins: Instruction, thread: int) -> None:
+        """Something the kernel may do, but should know about (not a finding: findings
+        reject a run). Once per kind and instruction."""
+        key = ("note:" + kind, ins.line)
+        rep = self.report
+        if key in rep.seen or len(rep.notes) >= rep.limits.max_findings:
+            return
+        rep.seen.add(key)
+        block, _ = self.thread_of(thread)
+        where = ins.source or f"ptx line {ins.line}"
+        rep.notes.append(f"{where}: {message} (block {block}, `{ins.text}`)")
+
     def fault(self, kind: str, message: str, ins: Instruction, thread: int) -> PtxFault:
         f = self.finding(kind, message, ins, thread)
         findings = list(self.report.findings)
         if f not in findings:
             findings.append(f)
-        return PtxFault(str(f), line=ins.line, findings=findings, counters=self.report.counters)
+        return PtxFault(
+            str(f),
+            line=ins.line,
+            findings=findings,
+            counters=self.report.counters,
+            printed="".join(self.report.printed),
+        )
 
     def reset_shadow(self, blocks: np.ndarray | None = None) -> None:
         """A barrier: forget who wrote and read shared memory (in `blocks`, default all)."""

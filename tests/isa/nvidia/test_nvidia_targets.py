@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.template import template_source
+from agents.tools import Toolbox
 from eval.validate import verify
 from isa.base import Target
 from isa.nvidia.backend import gpu_available
@@ -136,3 +137,47 @@ def test_gpu_configs_are_validated_like_the_others() -> None:
     data["gpu"]["hidden"]["GH1"] = {"M": 4}
     with pytest.raises(ValidationError, match="does not set N"):
         Manifest.model_validate(data)
+
+
+def test_a_failing_device_assert_fails_the_run_with_its_message_and_line() -> None:
+    task = load_task("silu").restricted(["C2"])
+    source = (FIXTURES / "cuda" / "assert_positive.cu").read_text()
+    result = Toolbox(task, Target.parse("cuda:sm_80"), source=source).run()
+    assert not result.ok
+    assert "line 12:" in result.text and "assertion `x[i] > 0.0f` failed" in result.text
+
+
+def test_printf_output_reaches_the_agent_with_the_run() -> None:
+    task = load_task("silu").restricted(["C2"])
+    source = (FIXTURES / "cuda" / "printf_silu.cu").read_text()
+    result = Toolbox(task, Target.parse("cuda:sm_90"), source=source).run()
+    assert result.ok, result.text
+    size = task.config("C2").sizes["M"] * task.config("C2").sizes["N"]
+    assert f"printf output:\nn = {size}, warpSize = 32\n" in result.text
+
+
+def test_a_triton_run_with_every_product_cached_needs_one_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("triton")
+    import isa.harness as harness
+
+    task = load_task("silu").restricted(["C1"])
+    target = Target.parse("triton:sm_80")
+    source = task.oracle("triton", ".py") or ""
+    assert verify(task, target, source, hidden=False).valid  # fills the cache
+    modes: list[tuple[str, str]] = []
+    real = harness._run_worker
+
+    def spy(*args: object, **kwargs: object) -> harness.WorkerOutcome:
+        extra = args[9] if len(args) > 9 else kwargs.get("extra_env")
+        modes.append((str(args[4]), "compiled-only" if extra else "may compile"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(harness, "_run_worker", spy)
+    assert verify(task, target, source, hidden=False).valid
+    assert modes == [("run", "compiled-only")]
+    edited = source + "\n# an edit: a new source, compiled again in a worker of its own\n"
+    modes.clear()
+    assert verify(task, target, edited, hidden=False).valid
+    assert modes == [("compile", "may compile"), ("run", "compiled-only")]

@@ -44,7 +44,8 @@ def test_unknown_instruction_is_named_with_its_line() -> None:
         ("    add.s32 %q2, %r1, 1;", "register '%q2' is not declared"),
         ("    bra $NOWHERE;", "unknown label '$NOWHERE'"),
         ("    add.s32 %r2, %r1;", "takes 3 operands"),
-        ("    call foo;", "function calls"),
+        ("    call foo;", "calls the device function 'foo'"),
+        ("    call (%rd5), %rd1, (%rd2), proto;", "calls through the register %rd1"),
         (
             "    mbarrier.init.shared.b64 [%rd1], 1;",
             "unsupported instruction 'mbarrier.init.shared.b64'",

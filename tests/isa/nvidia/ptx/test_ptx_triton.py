@@ -38,6 +38,7 @@ def _compile(
     sig: tuple[tuple[str, str], ...],
     consts: tuple[tuple[str, int], ...],
     arch: int = 80,
+    num_warps: int = 4,
 ) -> tuple[str, int, int]:
     import triton
     from triton.backends.compiler import GPUTarget
@@ -46,7 +47,7 @@ def _compile(
     fn = getattr(_kernels(), name)
     signature = dict(sig) | {k: "constexpr" for k, _ in consts}
     src = ASTSource(fn, signature, dict(consts))
-    k = triton.compile(src, target=GPUTarget("cuda", arch, 32))
+    k = triton.compile(src, target=GPUTarget("cuda", arch, 32), options={"num_warps": num_warps})
     return k.asm["ptx"], int(k.metadata.shared), int(k.metadata.num_warps)
 
 
@@ -221,3 +222,51 @@ def test_unmasked_triton_store_faults_at_its_python_line() -> None:
     )
     assert f.kind == "oob-global"
     assert f.source == f"triton_kernels.py:{line}"
+
+
+def test_layer_norm_backward_with_a_lock_per_group_of_rows_completes() -> None:
+    # Triton's tutorial with its default group size for N <= 1024 (256 locks) and its
+    # num_warps (one warp per row): rows r and r + 256 contend for one lock in one chunk
+    M, N, group = 512, 256, 256
+    ptrs = ("DX", "DY", "DW", "DB", "X", "W", "Mean", "Rstd")
+    sig = (*((p, "*fp32") for p in ptrs), ("Lock", "*i32"), ("stride", "i32"), ("N", "i32"))
+    consts = (("GROUP_SIZE_M", group), ("BLOCK_SIZE_N", N))
+    ptx, shared, warps = _compile("layer_norm_bwd_dx_fused", sig, consts, num_warps=1)
+    module = load_module(ptx)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((M, N)).astype(np.float32)
+    dy = rng.standard_normal((M, N)).astype(np.float32)
+    w = rng.standard_normal(N).astype(np.float32)
+    mean = x.mean(axis=1).astype(np.float32)
+    rstd = (1 / np.sqrt(x.var(axis=1) + 1e-5)).astype(np.float32)
+    mem = DeviceMemory()
+    pdx, pdw, pdb = mem.alloc(4 * M * N), mem.alloc(4 * group * N), mem.alloc(4 * group * N)
+    px, pdy, pw, pm, pr = (mem.alloc_array(a) for a in (x, dy, w, mean, rstd))
+    plock = mem.alloc_array(np.zeros(2 * group, np.int32))  # locks, then first-row flags
+    args = [pdx, pdy, pdw, pdb, px, pw, pm, pr, plock, N, N]
+    extra = len(module.kernels["layer_norm_bwd_dx_fused"].params) - len(args)
+    result = launch(
+        module,
+        "layer_norm_bwd_dx_fused",
+        (M, 1, 1),
+        (32 * warps, 1, 1),
+        args + [0] * extra,
+        mem,
+        dynamic_shared_bytes=shared,
+    )
+    assert result.findings == []
+    xhat = (x - mean[:, None]) * rstd[:, None]
+    wdy = w * dy
+    c1 = (xhat * wdy).sum(axis=1, keepdims=True) / N
+    c2 = wdy.sum(axis=1, keepdims=True) / N
+    dx = mem.read(pdx, np.float32, (M, N))
+    np.testing.assert_allclose(dx, (wdy - (xhat * c1 + c2)) * rstd[:, None], rtol=1e-4, atol=1e-4)
+    dw = mem.read(pdw, np.float32, (group, N))
+    db = mem.read(pdb, np.float32, (group, N))
+    # each group's buffer holds the sum of its two rows: no update was lost
+    pairs = lambda a: a[:group] + a[group:]  # noqa: E731
+    np.testing.assert_allclose(dw, pairs(dy * xhat), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(db, pairs(dy), rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(
+        mem.read(plock, np.int32, (2 * group,)), [0] * group + [1] * group
+    )
