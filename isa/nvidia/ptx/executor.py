@@ -10,11 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from isa.nvidia.machines import H100_SXM, GpuSpec
+from isa.nvidia.ptx.dependence import PathCosts, path_costs
 from isa.nvidia.ptx.errors import PtxFault
 from isa.nvidia.ptx.memory import DeviceMemory
 from isa.nvidia.ptx.module import Kernel, Module
 from isa.nvidia.ptx.program import Op
-from isa.nvidia.ptx.results import Counters, EmuLimits, LaunchResult
+from isa.nvidia.ptx.results import CLASSES, BlockProfile, Counters, EmuLimits, LaunchResult
 from isa.nvidia.ptx.state import ChunkState, Report
 
 MAX_SHARED_BYTES = 227 * 1024
@@ -84,6 +86,8 @@ def launch(
     *,
     dynamic_shared_bytes: int = 0,
     limits: EmuLimits | None = None,
+    blocks: Sequence[int] | None = None,
+    machine: GpuSpec = H100_SXM,
 ) -> LaunchResult:
     """Run `kernel_name` over `grid` x `block` threads. `args` follow the kernel's .param
     list in order: pointers are device addresses from `memory`, scalars are Python or NumPy
@@ -91,7 +95,10 @@ def launch(
 
     Returns the counters and the non-fatal findings; raises PtxFault on a hard fault and
     ValueError (one sentence) on a bad launch (unknown kernel, wrong argument count, block
-    larger than 1024 threads, shared memory over 227 KiB)."""
+    larger than 1024 threads, shared memory over 227 KiB).
+
+    `blocks` (linear block ids) runs only those blocks of the grid, for sampled timing;
+    `machine` gives the latencies of the per-block dependent paths (`Counters.profile`)."""
     limits = limits or EmuLimits()
     if kernel_name not in module.kernels:
         known = ", ".join(sorted(module.kernels))
@@ -134,7 +141,14 @@ def launch(
     counters = Counters()
     report = Report(counters=counters, limits=limits)
     report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
-    nblocks = g[0] * g[1] * g[2]
+    grid_blocks = g[0] * g[1] * g[2]
+    if blocks is None:
+        block_ids = np.arange(grid_blocks, dtype=np.int64)
+    else:
+        block_ids = np.unique(np.asarray(list(blocks), dtype=np.int64))
+        if block_ids.size == 0 or block_ids[0] < 0 or block_ids[-1] >= grid_blocks:
+            raise ValueError(f"the sampled blocks must be ids in 0..{grid_blocks - 1}")
+    nblocks = int(block_ids.size)
     tpb = -(-threads // 32) * 32
     if kernel.local_bytes > MAX_LOCAL_BYTES:
         raise ValueError(
@@ -151,11 +165,15 @@ def launch(
     warp_counts = np.zeros(len(kernel.program), dtype=np.int64)
     thread_counts = np.zeros(len(kernel.program), dtype=np.int64)
     counters.blocks = nblocks
+    counters.grid_blocks = grid_blocks
     counters.warps = nblocks * (tpb // 32)
+    costs = _path_costs(kernel, machine)
+    profile = BlockProfile.empty()
     t0 = time.perf_counter()
     with np.errstate(all="ignore"):
         for start in range(0, nblocks, per_chunk):
-            ids = np.arange(start, min(start + per_chunk, nblocks), dtype=np.int64)
+            ids = block_ids[start : start + per_chunk]
+            per_warp = np.zeros((len(kernel.program), ids.size * (tpb // 32)), dtype=np.int32)
             st = ChunkState(
                 kernel,
                 memory,
@@ -169,9 +187,10 @@ def launch(
                 dynamic_shared_bytes,
             )
             try:
-                _run_chunk(st, kernel, warp_counts, thread_counts, limits)
+                _run_chunk(st, kernel, warp_counts, thread_counts, limits, per_warp)
             finally:
                 _fold_counts(kernel, counters, warp_counts, thread_counts)
+                profile = profile.extend(_block_profile(kernel, costs, ids, per_warp))
                 warp_counts[:] = 0
                 thread_counts[:] = 0
             if counters.total_warp_instructions > limits.max_warp_instructions:
@@ -183,6 +202,7 @@ def launch(
                     counters=counters,
                 )
     counters.global_footprint_bytes = int(report.touched.sum()) * 32
+    counters.profile = profile
     return LaunchResult(
         counters=counters,
         findings=list(report.findings),
@@ -203,12 +223,39 @@ def _fold_counts(
         counters.flops += int(threads[i]) * ops[i].flops
 
 
+def _path_costs(kernel: Kernel, machine: GpuSpec) -> PathCosts:
+    cache: dict[str, PathCosts] = kernel.__dict__.setdefault("_path_costs", {})
+    if machine.name not in cache:
+        cache[machine.name] = path_costs(kernel.program, machine)
+    return cache[machine.name]
+
+
+def _block_profile(
+    kernel: Kernel, costs: PathCosts, ids: np.ndarray, per_warp: np.ndarray
+) -> BlockProfile:
+    """Fold one chunk's instruction counts per (instruction, warp) into per-block figures."""
+    nb = int(ids.size)
+    wpb = per_warp.shape[1] // max(nb, 1)
+    column = {k: i for i, k in enumerate(CLASSES)}
+    onehot = np.zeros((len(CLASSES), per_warp.shape[0]), dtype=np.int64)
+    for pc, op in enumerate(kernel.program):
+        onehot[column.get(op.klass, column["other"]), pc] = 1
+    counts = per_warp.astype(np.int64)
+    by_class = (onehot @ counts).T.reshape(nb, wpb, len(CLASSES)).sum(axis=1)
+    dram = (costs.dram @ counts).reshape(nb, wpb)
+    hit = (costs.hit @ counts).reshape(nb, wpb)
+    slowest = np.argmax(dram, axis=1)
+    rows = np.arange(nb)
+    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest])
+
+
 def _run_chunk(
     st: ChunkState,
     kernel: Kernel,
     warp_counts: np.ndarray,
     thread_counts: np.ndarray,
     limits: EmuLimits,
+    per_warp: np.ndarray,
 ) -> None:
     ops: list[Op] = kernel.program
     end = len(ops)
@@ -216,14 +263,18 @@ def _run_chunk(
     pcs = np.where(st.live, 0, end).astype(np.int64)
     counters = st.report.counters
 
+    warps_at = np.ones(n // 32, dtype=np.int32)
+
     def schedule() -> tuple[int, np.ndarray | None, int, int, int]:
+        nonlocal warps_at
         cur = int(pcs.min())
         if cur >= end:
             return end, None, end, 0, 0
         mask = pcs == cur
         others = int(np.where(mask, end, pcs).min())
         nt = int(mask.sum())
-        nw = int(mask.reshape(-1, 32).any(axis=1).sum())
+        warps_at = mask.reshape(-1, 32).any(axis=1).astype(np.int32)
+        nw = int(warps_at.sum())
         return cur, (None if nt == n else mask), others, nw, nt
 
     cur, mask, wait, nw, nt = schedule()
@@ -250,6 +301,7 @@ def _run_chunk(
             )
         warp_counts[cur] += nw
         thread_counts[cur] += nt
+        per_warp[cur] += warps_at
         eff = mask
         if op.guard is not None:
             gv = st.regs[op.guard]
