@@ -93,8 +93,10 @@ def run_candidate(
     limits: Limits | None = None,
     executor: str = "",
 ) -> WorkerOutcome:
-    """Compile (mode "compile") or compile and run (mode "run") `source` for each job, on
-    `executor` (default: the target's best one here).
+    """Compile (mode "compile"), compile and run (mode "run"), or compile and estimate the
+    time at the job's sizes without checking outputs (mode "estimate", for backends with an
+    `estimate` method: the realistic-size estimate) `source` for each job, on `executor`
+    (default: the target's best one here).
 
     `limits` default to GPU_LIMITS for runs on a GPU, else the backend's own
     (`Backend.limits`, optional), else DEFAULT_LIMITS."""
@@ -110,7 +112,7 @@ def run_candidate(
         raise TypeError(f"{backend.family}: Backend.limits must be a sandbox Limits")
     sandbox = sandbox or get_sandbox("local")
     kept = compile_cache.source_folder(compile_cache_dir(), target.name, source)
-    if mode == "run" and getattr(backend, "compile_runs_candidate_code", False):
+    if mode in ("run", "estimate") and getattr(backend, "compile_runs_candidate_code", False):
         # Candidate code runs at compile time (Triton imports the file): compile in a
         # sandbox of its own, without inputs, and run from its products in a second one
         # where no candidate code runs, so nothing of the candidate can reach the result.
