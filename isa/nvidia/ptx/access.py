@@ -56,7 +56,16 @@ def count_global(
     touched = st.report.touched
     if touched is not None:
         sec = first - (GLOBAL_BASE >> 5)
-        touched[sec[(sec >= 0) & (sec < touched.size)]] = True
+        inside = (sec >= 0) & (sec < touched.size)
+        first_touch = st.first_touch
+        if first_touch is not None:  # sectors this access is the first to touch, per block
+            fresh = inside.copy()
+            fresh[inside] = ~touched[sec[inside]]
+            if fresh.any():
+                blk = st.blk[idx[fresh]]
+                pairs = np.unique(blk * (touched.size + 1) + sec[fresh])
+                np.add.at(first_touch, pairs // (touched.size + 1), 1)
+        touched[sec[inside]] = True
     if idx.size == st.n and total <= 32:
         rows = first.reshape(-1, 32)
         if total > 1:

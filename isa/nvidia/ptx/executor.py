@@ -187,10 +187,14 @@ def launch(
                 dynamic_shared_bytes,
             )
             try:
+                st.first_touch = np.zeros(ids.size)
                 _run_chunk(st, kernel, warp_counts, thread_counts, limits, per_warp)
             finally:
                 _fold_counts(kernel, counters, warp_counts, thread_counts)
-                profile = profile.extend(_block_profile(kernel, costs, ids, per_warp))
+                chunk = _block_profile(kernel, costs, ids, per_warp)
+                if st.first_touch is not None:
+                    chunk.first_touch[:] = st.first_touch
+                profile = profile.extend(chunk)
                 warp_counts[:] = 0
                 thread_counts[:] = 0
             if counters.total_warp_instructions > limits.max_warp_instructions:
@@ -246,7 +250,7 @@ def _block_profile(
     hit = (costs.hit @ counts).reshape(nb, wpb)
     slowest = np.argmax(dram, axis=1)
     rows = np.arange(nb)
-    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest])
+    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest], np.zeros(nb))
 
 
 def _run_chunk(

@@ -60,12 +60,14 @@ class BlockProfile:
     by_class: np.ndarray  # int64, blocks x len(CLASSES)
     path_dram: np.ndarray  # float64 per block
     path_hit: np.ndarray  # float64 per block
+    first_touch: np.ndarray  # float64 per block: global sectors it was the first to touch
 
     @staticmethod
     def empty() -> BlockProfile:
         return BlockProfile(
             np.zeros(0, np.int64),
             np.zeros((0, len(CLASSES)), np.int64),
+            np.zeros(0),
             np.zeros(0),
             np.zeros(0),
         )
@@ -76,6 +78,7 @@ class BlockProfile:
             np.concatenate([self.by_class, other.by_class]),
             np.concatenate([self.path_dram, other.path_dram]),
             np.concatenate([self.path_hit, other.path_hit]),
+            np.concatenate([self.first_touch, other.first_touch]),
         )
 
 

@@ -59,11 +59,13 @@ def expand(profile: BlockProfile, grid: tuple[int, int, int]) -> BlockProfile:
     by_class = np.zeros((codes.size, profile.by_class.shape[1]))
     dram = np.zeros(codes.size)
     hit = np.zeros(codes.size)
+    fresh = np.zeros(codes.size)
     for i, code in enumerate(codes):
         rows = sampled == code
         by_class[i] = profile.by_class[rows].mean(axis=0)
         dram[i] = profile.path_dram[rows].mean()
         hit[i] = profile.path_hit[rows].mean()
+        fresh[i] = profile.first_touch[rows].mean()
     # a signature no sampled block has (cannot happen with `sample_blocks`) takes the
     # interior blocks' figures, or the heaviest sampled ones
     index = np.searchsorted(codes, wanted)
@@ -71,4 +73,4 @@ def expand(profile: BlockProfile, grid: tuple[int, int, int]) -> BlockProfile:
     missing = codes[index] != wanted
     if missing.any():
         index[missing] = int(np.argmax(dram))
-    return BlockProfile(every, by_class[index], dram[index], hit[index])
+    return BlockProfile(every, by_class[index], dram[index], hit[index], fresh[index])

@@ -90,6 +90,7 @@ def _uniform_profile(c: Counters, g: GpuSpec, nblocks: int) -> BlockProfile:
         np.tile(row, (nblocks, 1)),
         np.full(nblocks, dram),
         np.full(nblocks, hit),
+        np.full(nblocks, -1.0),  # unknown: the launch's miss rate
     )
 
 
@@ -203,7 +204,11 @@ def estimate_time(
     else:
         footprint = float(counters.global_footprint_bytes or l2_bytes)
     miss = min(1.0, footprint / 32 / total_sectors) if total_sectors > 0 else 1.0
-    path = miss * profile.path_dram + (1 - miss) * profile.path_hit
+    # per block, the share of its sectors it was the first to touch (blocks running side by
+    # side all miss on shared data; later ones hit what earlier ones brought in)
+    own = np.where(sectors > 0, profile.first_touch / np.maximum(sectors, 1e-9), 1.0)
+    block_miss = np.where(profile.first_touch < 0, miss, np.clip(own, 0.0, 1.0))
+    path = block_miss * profile.path_dram + (1 - block_miss) * profile.path_hit
     latency = g.block_launch_cycles + path
     sm_of, ends = _schedule(latency, g.sms, bps)
     per_sm: dict[str, np.ndarray] = {"latency": ends}
