@@ -1,8 +1,9 @@
 """Realistic-size estimates: on an executor that estimates time rather than measuring it
 (`emu` on NVIDIA), a correct candidate is also timed at the task's GPU sizes
 (`[gpu.configs]`) by a backend's `estimate` (sampled blocks, outputs not checked), and those
-estimates are what its speed-up and % of roofline come from. Correctness stays with the
-full emulation of the visible and hidden configs."""
+estimates are what its speed-up and % of roofline come from; a correct candidate whose
+estimate fails gets no speed-up. Correctness stays with the full emulation of the visible
+and hidden configs."""
 
 from __future__ import annotations
 

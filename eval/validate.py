@@ -66,7 +66,7 @@ class Verdict:
     def visible_measures(self) -> dict[str, float]:
         """What a speed-up is computed from: the realistic-size estimates when there are
         any, else the visible configs' measures."""
-        if self.estimates:
+        if self.estimates or self.estimate_error:  # no estimate: no speed-up
             return {c.name: c.measure for c in self.estimates if c.measure is not None}
         return {
             c.name: c.measure

@@ -18,6 +18,7 @@ from isa.nvidia.backend import LaunchBuild, NvidiaBuild
 from isa.nvidia.machines import GpuSpec
 from isa.nvidia.ptx import (
     DeviceMemory,
+    EmuLimits,
     Finding,
     Module,
     PtxError,
@@ -31,6 +32,9 @@ from isa.nvidia.ptx.sampling import sample_blocks
 from isa.nvidia.ptx.timing import TimingEstimate
 
 SAMPLE_SEED = 0  # which random blocks a sampled estimate adds (the same for every kernel)
+# a sample is a few blocks: a kernel whose sampled blocks need more than this (all the work in
+# one block of a large grid) gets no estimate rather than minutes of emulation
+SAMPLED_LIMITS = EmuLimits(max_warp_instructions=20_000_000)
 
 FP32 = np.dtype(np.float32)
 
@@ -104,6 +108,7 @@ def estimate_sampled(build: NvidiaBuild, iface: KernelInterface, gpu: GpuSpec) -
     launches: list[dict[str, Any]] = []
     total_us = 0.0
     emulation_s = 0.0
+    written = 0.0
     for lb in build.launches:
         module = _load(lb, modules)
         args: list[int] = [
@@ -122,6 +127,7 @@ def estimate_sampled(build: NvidiaBuild, iface: KernelInterface, gpu: GpuSpec) -
                 dynamic_shared_bytes=lb.launch.shared,
                 blocks=blocks,
                 machine=gpu,
+                limits=SAMPLED_LIMITS,
             )
         except PtxFault as fault:
             detail = _without_source(fault.findings[-1]) if fault.findings else fault.message
@@ -138,11 +144,20 @@ def estimate_sampled(build: NvidiaBuild, iface: KernelInterface, gpu: GpuSpec) -
             c, _resources(lb), lb.launch.grid, gpu=gpu, footprint_bytes=footprint
         )
         total_us += estimate.us
+        written += estimate.written_bytes
         emulation_s += result.wall_s
         entry = _entry(lb, estimate, c.to_json())
         entry["footprint_bytes"] = footprint
         entry["emulation_s"] = round(result.wall_s, 3)
         launches.append(entry)
+    needed = sum(sizes[t.name] for t in iface.outputs)
+    if needed and written < 0.9 * needed:
+        raise ExecutionError(
+            f"the sampled blocks, scaled to the grid, write only {100 * written / needed:.0f}% "
+            "of the outputs at this size: the work is not where the sample looked (blocks "
+            "that skip their work, or work gathered in a few blocks), so there is no "
+            "realistic-size estimate"
+        )
     return RunResult(
         outputs={},
         measure=total_us,

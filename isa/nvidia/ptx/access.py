@@ -72,7 +72,10 @@ def count_global(
             last = ((addr + np.uint64(total - 1)) >> np.uint64(5)).astype(np.int64)
             rows = np.concatenate([rows, last.reshape(-1, 32)], axis=1)
         rows = np.sort(rows, axis=1)
-        nsec = int(rows.shape[0] + (rows[:, 1:] != rows[:, :-1]).sum())
+        per_row = 1 + (rows[:, 1:] != rows[:, :-1]).sum(axis=1)
+        nsec = int(per_row.sum())
+        if st.block_sectors is not None:
+            st.block_sectors += per_row.reshape(st.nblocks, -1).sum(axis=1)
         if store:
             c.global_store_requests += st.nwarps
             c.global_store_sectors += nsec
@@ -86,11 +89,14 @@ def count_global(
     last = ((addr + np.uint64(total - 1)) >> np.uint64(5)).astype(np.int64)
     base = int(first.min()) if first.size else 0
     keys = warps * (1 << 34) + (first - base)
-    nsec = int(np.unique(keys).size)
+    distinct = np.unique(keys)
     span = last != first
     if span.any():
         extra = warps[span] * (1 << 34) + (last[span] - base)
-        nsec = int(np.unique(np.concatenate([keys, extra])).size)
+        distinct = np.unique(np.concatenate([keys, extra]))
+    nsec = int(distinct.size)
+    if st.block_sectors is not None:
+        np.add.at(st.block_sectors, (distinct >> 34) // (st.tpb // 32), 1)
     nreq = int(np.unique(warps).size) if idx.size != st.n else st.nwarps
     if store:
         c.global_store_requests += nreq

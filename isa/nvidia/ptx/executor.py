@@ -188,12 +188,14 @@ def launch(
             )
             try:
                 st.first_touch = np.zeros(ids.size)
+                st.block_sectors = np.zeros(ids.size)
                 _run_chunk(st, kernel, warp_counts, thread_counts, limits, per_warp)
             finally:
                 _fold_counts(kernel, counters, warp_counts, thread_counts)
                 chunk = _block_profile(kernel, costs, ids, per_warp)
-                if st.first_touch is not None:
+                if st.first_touch is not None and st.block_sectors is not None:
                     chunk.first_touch[:] = st.first_touch
+                    chunk.sectors[:] = st.block_sectors
                 profile = profile.extend(chunk)
                 warp_counts[:] = 0
                 thread_counts[:] = 0
@@ -250,7 +252,8 @@ def _block_profile(
     hit = (costs.hit @ counts).reshape(nb, wpb)
     slowest = np.argmax(dram, axis=1)
     rows = np.arange(nb)
-    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest], np.zeros(nb))
+    zeros = np.zeros(nb)
+    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest], zeros, zeros)
 
 
 def _run_chunk(

@@ -43,6 +43,7 @@ class TimingEstimate:
     busiest_sm_blocks: int = 0
     blocks_emulated: int = 0  # blocks the counters come from (fewer than the grid: sampled)
     blocks: int = 0
+    written_bytes: float = 0.0  # global bytes stored (and atomically updated), whole grid
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -91,6 +92,7 @@ def _uniform_profile(c: Counters, g: GpuSpec, nblocks: int) -> BlockProfile:
         np.full(nblocks, dram),
         np.full(nblocks, hit),
         np.full(nblocks, -1.0),  # unknown: the launch's miss rate
+        np.full(nblocks, -1.0),  # unknown: from the launch's sectors per request
     )
 
 
@@ -183,6 +185,9 @@ def estimate_time(
     load_sectors = col("ld_global") * load_spr
     store_sectors = col("st_global") * store_spr
     sectors = load_sectors + store_sectors + col("atomic")
+    if measured is not None:  # measured per block (loads and stores), atomics as before
+        sectors = profile.sectors + col("atomic")
+        store_sectors = np.minimum(store_sectors, profile.sectors)
     # per block, cycles of each SM resource it needs
     work = {
         "issue": bc.sum(axis=1) / g.issue_per_sm,
@@ -207,7 +212,9 @@ def estimate_time(
     # per block, the share of its sectors it was the first to touch (blocks running side by
     # side all miss on shared data; later ones hit what earlier ones brought in)
     own = np.where(sectors > 0, profile.first_touch / np.maximum(sectors, 1e-9), 1.0)
-    block_miss = np.where(profile.first_touch < 0, miss, np.clip(own, 0.0, 1.0))
+    # (a sample's first touches depend on which blocks were sampled: it uses the launch's)
+    unknown = footprint_bytes is not None or measured is None
+    block_miss = miss if unknown else np.clip(own, 0.0, 1.0)
     path = block_miss * profile.path_dram + (1 - block_miss) * profile.path_hit
     latency = g.block_launch_cycles + path
     sm_of, ends = _schedule(latency, g.sms, bps)
@@ -251,4 +258,5 @@ def estimate_time(
         busiest_sm_blocks=int((sm_of == busiest).sum()),
         blocks_emulated=emulated,
         blocks=nblocks,
+        written_bytes=32.0 * float(store_sectors.sum()) + 128.0 * float(col("atomic").sum()),
     )
