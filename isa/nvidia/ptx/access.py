@@ -75,7 +75,7 @@ def count_global(
         per_row = 1 + (rows[:, 1:] != rows[:, :-1]).sum(axis=1)
         nsec = int(per_row.sum())
         if st.block_sectors is not None:
-            st.block_sectors += per_row.reshape(st.nblocks, -1).sum(axis=1)
+            st.block_sectors[int(store)] += per_row.reshape(st.nblocks, -1).sum(axis=1)
         if store:
             c.global_store_requests += st.nwarps
             c.global_store_sectors += nsec
@@ -96,7 +96,7 @@ def count_global(
         distinct = np.unique(np.concatenate([keys, extra]))
     nsec = int(distinct.size)
     if st.block_sectors is not None:
-        np.add.at(st.block_sectors, (distinct >> 34) // (st.tpb // 32), 1)
+        np.add.at(st.block_sectors[int(store)], (distinct >> 34) // (st.tpb // 32), 1)
     nreq = int(np.unique(warps).size) if idx.size != st.n else st.nwarps
     if store:
         c.global_store_requests += nreq

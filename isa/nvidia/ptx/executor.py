@@ -188,14 +188,15 @@ def launch(
             )
             try:
                 st.first_touch = np.zeros(ids.size)
-                st.block_sectors = np.zeros(ids.size)
+                st.block_sectors = np.zeros((2, ids.size))
                 _run_chunk(st, kernel, warp_counts, thread_counts, limits, per_warp)
             finally:
                 _fold_counts(kernel, counters, warp_counts, thread_counts)
                 chunk = _block_profile(kernel, costs, ids, per_warp)
                 if st.first_touch is not None and st.block_sectors is not None:
                     chunk.first_touch[:] = st.first_touch
-                    chunk.sectors[:] = st.block_sectors
+                    chunk.sectors[:] = st.block_sectors.sum(axis=0)
+                    chunk.store_sectors[:] = st.block_sectors[1]
                 profile = profile.extend(chunk)
                 warp_counts[:] = 0
                 thread_counts[:] = 0
@@ -252,8 +253,8 @@ def _block_profile(
     hit = (costs.hit @ counts).reshape(nb, wpb)
     slowest = np.argmax(dram, axis=1)
     rows = np.arange(nb)
-    zeros = np.zeros(nb)
-    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest], zeros, zeros)
+    z = [np.zeros(nb) for _ in range(3)]  # first touches and sectors, filled by the caller
+    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest], *z)
 
 
 def _run_chunk(

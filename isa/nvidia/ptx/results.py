@@ -62,12 +62,14 @@ class BlockProfile:
     path_hit: np.ndarray  # float64 per block
     first_touch: np.ndarray  # float64 per block: global sectors it was the first to touch
     sectors: np.ndarray  # float64 per block: global sectors it requested (loads and stores)
+    store_sectors: np.ndarray  # float64 per block: the stores' part of `sectors`
 
     @staticmethod
     def empty() -> BlockProfile:
         return BlockProfile(
             np.zeros(0, np.int64),
             np.zeros((0, len(CLASSES)), np.int64),
+            np.zeros(0),
             np.zeros(0),
             np.zeros(0),
             np.zeros(0),
@@ -82,6 +84,7 @@ class BlockProfile:
             np.concatenate([self.path_hit, other.path_hit]),
             np.concatenate([self.first_touch, other.first_touch]),
             np.concatenate([self.sectors, other.sectors]),
+            np.concatenate([self.store_sectors, other.store_sectors]),
         )
 
 

@@ -63,6 +63,7 @@ def expand(profile: BlockProfile, grid: tuple[int, int, int]) -> BlockProfile:
     hit = np.zeros(codes.size)
     fresh = np.zeros(codes.size)
     sectors = np.zeros(codes.size)
+    stores = np.zeros(codes.size)
     work = profile.by_class.sum(axis=1)
     for i, code in enumerate(codes):
         rows = np.flatnonzero(sampled == code)
@@ -72,6 +73,7 @@ def expand(profile: BlockProfile, grid: tuple[int, int, int]) -> BlockProfile:
         hit[i] = profile.path_hit[j]
         fresh[i] = profile.first_touch[j]
         sectors[i] = profile.sectors[j]
+        stores[i] = profile.store_sectors[j]
     # a signature no sampled block has (cannot happen with `sample_blocks`) takes the
     # interior blocks' figures, or the heaviest sampled ones
     index = np.searchsorted(codes, wanted)
@@ -80,5 +82,11 @@ def expand(profile: BlockProfile, grid: tuple[int, int, int]) -> BlockProfile:
     if missing.any():
         index[missing] = int(np.argmax(dram))
     return BlockProfile(
-        every, by_class[index], dram[index], hit[index], fresh[index], sectors[index]
+        every,
+        by_class[index],
+        dram[index],
+        hit[index],
+        fresh[index],
+        sectors[index],
+        stores[index],
     )

@@ -93,6 +93,7 @@ def _uniform_profile(c: Counters, g: GpuSpec, nblocks: int) -> BlockProfile:
         np.full(nblocks, hit),
         np.full(nblocks, -1.0),  # unknown: the launch's miss rate
         np.full(nblocks, -1.0),  # unknown: from the launch's sectors per request
+        np.full(nblocks, -1.0),
     )
 
 
@@ -187,7 +188,7 @@ def estimate_time(
     sectors = load_sectors + store_sectors + col("atomic")
     if measured is not None:  # measured per block (loads and stores), atomics as before
         sectors = profile.sectors + col("atomic")
-        store_sectors = np.minimum(store_sectors, profile.sectors)
+        store_sectors = profile.store_sectors
     # per block, cycles of each SM resource it needs
     work = {
         "issue": bc.sum(axis=1) / g.issue_per_sm,
