@@ -50,13 +50,18 @@ extern "C" __global__ void gemm_one(const float* a, const float* b, float* c, in
 }
 """
 
-TRITON_IDLE_GRID = TRITON_NAIVE.replace(
-    '# @ grid = ["cdiv(N, 16)", "cdiv(M, 16)"]', '# @ grid = ["cdiv(N, 16)", "cdiv(M, 16)", "8"]'
-).replace(
-    "    for k0 in range(0, k, BK):",
-    "    live = tl.program_id(2) == 0  # programs with a third index > 0 do nothing\n"
-    "    for k0 in range(0, tl.where(live, k, 0), BK):",
-).replace("    mask = (rm[:, None] < m)", "    mask = live & (rm[:, None] < m)")
+TRITON_IDLE_GRID = (
+    TRITON_NAIVE.replace(
+        '# @ grid = ["cdiv(N, 16)", "cdiv(M, 16)"]',
+        '# @ grid = ["cdiv(N, 16)", "cdiv(M, 16)", "8"]',
+    )
+    .replace(
+        "    for k0 in range(0, k, BK):",
+        "    live = tl.program_id(2) == 0  # programs with a third index > 0 do nothing\n"
+        "    for k0 in range(0, tl.where(live, k, 0), BK):",
+    )
+    .replace("    mask = (rm[:, None] < m)", "    mask = live & (rm[:, None] < m)")
+)
 
 TRITON_ONE_PROGRAM = '''"""gemm with every tile computed by program (0, 0) of a full grid."""
 
