@@ -34,7 +34,7 @@ from isa.nvidia.ptx.timing import TimingEstimate
 SAMPLE_SEED = 0  # which random blocks a sampled estimate adds (the same for every kernel)
 # a sample is a few blocks: a kernel whose sampled blocks need more than this (all the work in
 # one block of a large grid) gets no estimate rather than minutes of emulation
-SAMPLED_LIMITS = EmuLimits(max_warp_instructions=20_000_000)
+SAMPLED_LIMITS = EmuLimits(max_warp_instructions=20_000_000, max_steps_per_chunk=500_000)
 
 FP32 = np.dtype(np.float32)
 
