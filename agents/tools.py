@@ -220,13 +220,32 @@ class Toolbox:
                 False, f"no visible config named '{config}'; visible: {', '.join(names)}"
             )
         cfg = self.task.config(config) if config else self.task.visible_configs[-1]
-        verdict = verify(self.task, self.target, self.source, configs=[cfg], sandbox=self.sandbox)
+        verdict = verify(
+            self.task,
+            self.target,
+            self.source,
+            configs=[cfg],
+            sandbox=self.sandbox,
+            realistic=True,
+        )
         c = verdict.configs[0] if verdict.configs else None
         if c is None or c.measure is None:
             return ToolResult(False, clip(verdict.describe()))
         # A wrong result has no share of roofline: its time means nothing.
         report = self.backend_profile(c.counters, c.measure, c.roofline if c.passed else None)
         head = f"{cfg.label()}: {c.summary}"
+        if verdict.estimates:
+            # what is scored: the realistic-size estimates; the largest one in full
+            est = verdict.estimates[-1]
+            lines = [
+                "emulated (correctness) above; scored: the realistic-size estimates at the "
+                "task's GPU sizes, from sampled blocks:"
+            ]
+            lines += [f"- {e.name}: {e.summary}" for e in verdict.estimates]
+            lines.append(self.backend_profile(est.counters, est.measure or 0.0, est.roofline))
+            report += "\n\n" + "\n".join(lines)
+        elif verdict.estimate_error:
+            report += f"\n\nno realistic-size estimate: {verdict.estimate_error}"
         return ToolResult(c.passed, clip(head + "\n" + report), {"counters": c.counters})
 
     def backend_profile(

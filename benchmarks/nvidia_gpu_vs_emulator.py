@@ -36,6 +36,7 @@ import numpy as np
 from isa.base import KernelError, Target
 from isa.nvidia.backend import NvidiaBuild, gpu_available
 from isa.nvidia.emu import run_emulated
+from isa.nvidia.machines import machine_for
 from isa.nvidia.ptx import DeviceMemory, launch, load_module
 from isa.nvidia.toolchain import compile_cuda
 from isa.registry import backend_for
@@ -88,7 +89,7 @@ def oracle_part(arch: str, on_gpu: bool) -> list[tuple[str, float, float | None]
                 try:
                     build = backend.build(target, path.read_text(), iface)
                     nb: NvidiaBuild = build.artifact
-                    emu = run_emulated(nb, iface, inputs, "H100-SXM")
+                    emu = run_emulated(nb, iface, inputs, machine_for(arch))
                 except KernelError as exc:
                     print(f"{name:<34} not emulated: {exc}")
                     continue

@@ -7,6 +7,7 @@ import hashlib
 
 from agents.base import AgentError
 from agents.template import template_source
+from eval.realistic import realistic_configs
 from eval.store import Store
 from eval.validate import verify
 from isa.base import Target
@@ -23,7 +24,7 @@ def baseline_measures(task: Task, target: Target, executor: str, store: Store) -
         return {}
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     cached: dict[str, float] = {}
-    configs = task.configs_for(executor)
+    configs = realistic_configs(task, target, executor) or task.configs_for(executor)
     for cfg in configs:
         value = store.get_baseline(task.id, target.name, executor, cfg.name, digest)
         if value is not None:

@@ -354,6 +354,7 @@ def eval_(
             f"{pct:.1f}" if pct is not None and c.passed else "-",
         )
     console.print(table)
+    _print_estimates(verdict, t)
     for c in verdict.configs:
         if not c.passed:
             # A hidden failure shows only its kind, unless the owner asks for the detail.
@@ -400,6 +401,38 @@ def _eval_json(
         unit=backend_for(target).unit,
         speedup=ratio,
     )
+
+
+def _print_estimates(verdict: Any, t: Target) -> None:
+    """The realistic-size estimates a speed-up is scored on (emu on NVIDIA), after the
+    emulated configs that judged correctness."""
+    if verdict.estimate_error:
+        console.print(
+            f"no realistic-size estimate: {verdict.estimate_error}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if not verdict.estimates:
+        return
+    from eval.validate import format_measure
+
+    table = Table(title="realistic-size estimates (sampled blocks; scored)")
+    for col in ("config", "sizes", backend_for(t).unit, "roofline %", "blocks emulated"):
+        table.add_column(col)
+    for c in verdict.estimates:
+        pct = c.roofline_pct
+        launches = c.counters.get("launches", [])
+        emulated = sum(int(e.get("blocks_emulated", 0)) for e in launches)
+        total = sum(int(e.get("blocks", 0)) for e in launches)
+        table.add_row(
+            c.name,
+            c.summary.split(":")[0],
+            format_measure(c.measure) if c.measure is not None else "-",
+            f"{pct:.1f}" if pct is not None else "-",
+            f"{emulated} of {total}",
+        )
+    console.print(table)
 
 
 @app.command("try")

@@ -21,9 +21,11 @@ def speedup(measures: dict[str, float], baseline: dict[str, float]) -> float | N
 
 
 def roofline_pct(verdict: Verdict) -> float | None:
+    """Mean over the scored configs: the realistic-size estimates when there are any."""
+    if verdict.estimate_error and not verdict.estimates:
+        return None
+    scored = verdict.estimates or verdict.configs
     values = [
-        c.roofline_pct
-        for c in verdict.configs
-        if not c.hidden and c.passed and c.roofline_pct is not None
+        c.roofline_pct for c in scored if not c.hidden and c.passed and c.roofline_pct is not None
     ]
     return sum(values) / len(values) if values else None

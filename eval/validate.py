@@ -71,11 +71,18 @@ class Verdict:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     compile_error: str = ""
     schema_version: int = VERDICT_SCHEMA_VERSION
+    # realistic-size estimates (the task's GPU sizes, sampled blocks) that score an `emu` run
+    estimates: list[ConfigVerdict] = field(default_factory=list)
+    estimate_error: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     def visible_measures(self) -> dict[str, float]:
+        """What a speed-up is computed from: the realistic-size estimates when there are
+        any, else the visible configs' measures."""
+        if self.estimates or self.estimate_error:  # no estimate: no speed-up
+            return {c.name: c.measure for c in self.estimates if c.measure is not None}
         return {
             c.name: c.measure
             for c in self.configs
@@ -90,6 +97,11 @@ class Verdict:
             if c.hidden and not show_hidden:
                 continue
             lines.append(f"- {c.name}: {c.summary}")
+        if self.estimates:
+            lines.append("realistic-size estimates (sampled blocks; these are scored):")
+            lines += [f"- {c.name}: {c.summary}" for c in self.estimates]
+        elif self.estimate_error:
+            lines.append(f"no realistic-size estimate ({self.estimate_error}); scored on the above")
         return "\n".join(lines)
 
 
@@ -140,9 +152,14 @@ def verify(
     sandbox: Sandbox | None = None,
     configs: list[Config] | None = None,
     executor: str = "",
+    realistic: bool | None = None,
 ) -> Verdict:
     """Judge `source` on the task's visible configs (and hidden ones when `hidden`), on
-    `executor` (default: the target's best one here, which also picks the configs)."""
+    `executor` (default: the target's best one here, which also picks the configs).
+
+    When it is correct and the target estimates time at realistic sizes on `executor`
+    (`eval.realistic`), the estimates at the task's GPU configs are added and scored;
+    `realistic` defaults to doing so when all the task's configs are judged."""
     backend = backend_for(target)
     executor = executor or backend.executors(target)[0]
     secret = secrets.randbits(63) if seed is None else seed
@@ -179,13 +196,18 @@ def verify(
     else:
         n = len(verdicts)
         reason = f"valid on all {n} configs" if n > 1 else "valid on its one config"
-    return Verdict(
+    verdict = Verdict(
         compiled=True,
         valid=not failed,
         reason=reason,
         configs=verdicts,
         diagnostics=first.diagnostics if first else {},
     )
+    if not failed and (configs is None if realistic is None else realistic):
+        from eval.realistic import add_estimates
+
+        add_estimates(verdict, task, target, source, executor, sandbox)
+    return verdict
 
 
 def _judge_config(

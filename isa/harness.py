@@ -95,8 +95,10 @@ def run_candidate(
     limits: Limits | None = None,
     executor: str = "",
 ) -> WorkerOutcome:
-    """Compile (mode "compile") or compile and run (mode "run") `source` for each job, on
-    `executor` (default: the target's best one here).
+    """Compile (mode "compile"), compile and run (mode "run"), or compile and estimate the
+    time at the job's sizes without checking outputs (mode "estimate", for backends with an
+    `estimate` method: the realistic-size estimate) `source` for each job, on `executor`
+    (default: the target's best one here).
 
     `limits` default to GPU_LIMITS for runs on a GPU, else the backend's own
     (`Backend.limits`, optional), else DEFAULT_LIMITS."""
@@ -112,7 +114,7 @@ def run_candidate(
         raise TypeError(f"{backend.family}: Backend.limits must be a sandbox Limits")
     sandbox = sandbox or get_sandbox("local")
     kept = compile_cache.source_folder(compile_cache_dir(), target.name, source)
-    if mode == "run" and getattr(backend, "compile_runs_candidate_code", False):
+    if mode in ("run", "estimate") and getattr(backend, "compile_runs_candidate_code", False):
         compiled_in = getattr(backend, "compiled_in", None)
         if callable(compiled_in) and compiled_in(target, source, [j.iface for j in jobs], kept):
             only = {COMPILED_ONLY_ENV: "1"}  # a worker that refuses to compile: no candidate code

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from isa.base import KernelError, KernelInterface, Target
+from isa.base import ExecutionError, KernelError, KernelInterface, Target
 from isa.registry import backend_for, load_backend
 
 
@@ -54,6 +54,12 @@ def run_job(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
                     counters=result.counters,
                     findings=result.findings,
                 )
+            elif job["mode"] == "estimate":
+                estimate = getattr(backend, "estimate", None)
+                if not callable(estimate):
+                    raise ExecutionError(f"{target.name} has no realistic-size estimate")
+                result = estimate(target, build, iface)
+                entry.update(measure=result.measure, unit=result.unit, counters=result.counters)
             entry["ok"] = True
         except KernelError as exc:
             entry["error"] = _error(exc)

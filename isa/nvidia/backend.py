@@ -18,11 +18,11 @@ import numpy as np
 
 from isa.base import Build, CompileError, ExecutionError, KernelInterface, RunResult, Target, Work
 from isa.nvidia.arch import launch_problem, limits_for
+from isa.nvidia.machines import machine_for
 from isa.nvidia.plan import Launch, Plan
 from isa.nvidia.toolchain import Compiled, KernelResources, sass_excerpt
 
 ARCHS = ("sm_80", "sm_90")
-GPU_MODEL = "H100-SXM"  # the GPU the emulator's timing model and the roofline describe
 SPEC_DIR = Path(__file__).resolve().parent
 # Peak (SMs, FP32 lanes per SM, boost GHz, DRAM GB/s) of the fastest part of each
 # architecture: A100 80GB SXM and H200 SXM.
@@ -171,12 +171,18 @@ class NvidiaBackend:
         if executor == "emu":
             from isa.nvidia.emu import run_emulated
 
-            return run_emulated(nb, iface, inputs, GPU_MODEL)
+            return run_emulated(nb, iface, inputs, machine_for(target.arch or ARCHS[0]))
         if executor == "gpu":
             from isa.nvidia.gpu import run_on_gpu
 
             return run_on_gpu(nb, iface, inputs)
         raise ExecutionError(f"unknown executor '{executor}' for {target.name}; use emu or gpu")
+
+    def estimate(self, target: Target, build: Build, iface: KernelInterface) -> RunResult:
+        """The realistic-size time estimate on `emu` (sampled blocks; no outputs checked)."""
+        from isa.nvidia.emu import estimate_sampled
+
+        return estimate_sampled(build.artifact, iface, machine_for(target.arch or ARCHS[0]))
 
     def roofline(self, target: Target, work: Work, executor: str = "emu") -> float:
         """Microseconds: FP32 FMA throughput and DRAM bandwidth of the modelled GPU on `emu`;
@@ -185,9 +191,7 @@ class NvidiaBackend:
         if executor == "gpu":
             sms, lanes, ghz, gbps = FASTEST_PART[target.arch or ARCHS[0]]
         else:
-            from isa.nvidia.ptx import GPUS
-
-            gpu = GPUS[GPU_MODEL]
+            gpu = machine_for(target.arch or ARCHS[0])
             sms, lanes, ghz, gbps = gpu.sms, gpu.fp32_lanes_per_sm, gpu.clock_ghz, gpu.dram_gbps
         fma_per_us = sms * lanes * ghz * 1e3
         bytes_per_us = gbps * 1e3

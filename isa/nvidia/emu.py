@@ -1,7 +1,12 @@
 """The `emu` executor: runs a build's plan in the PTX emulator and estimates its time on the
-modelled GPU. Inputs are copied in, outputs and scratch start poisoned (NaN bytes), every
-launch runs under the always-on sanitizer (inputs are read-only: the first store to one is a
-fault naming the thread, instruction and line), and the estimate is the sum over launches."""
+modelled GPU of the target's architecture. Inputs are copied in, outputs and scratch start
+poisoned (NaN bytes), every launch runs under the always-on sanitizer (inputs are
+read-only: the first store to one is a fault naming the thread, instruction and line), and
+the estimate is the sum over launches.
+
+`estimate_sampled` is the realistic-size estimate: at a task's GPU sizes, each launch runs
+only a sample of its blocks (`isa.nvidia.ptx.sampling`) on arbitrary inputs, and the timing
+model charges the rest like the sampled blocks of their kind; it checks nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import numpy as np
 from isa.base import ExecutionError, KernelInterface, RunResult
 from isa.nvidia.backend import LaunchBuild, NvidiaBuild
 from isa.nvidia.limits import EMU_DEVICE_BYTES
+from isa.nvidia.machines import GpuSpec
 from isa.nvidia.ptx import (
     DeviceMemory,
     EmuLimits,
@@ -25,6 +31,13 @@ from isa.nvidia.ptx import (
     launch,
     load_module,
 )
+from isa.nvidia.ptx.sampling import sample_blocks
+from isa.nvidia.ptx.timing import TimingEstimate
+
+SAMPLE_SEED = 0  # which random blocks a sampled estimate adds (the same for every kernel)
+# a sample is a few blocks: a kernel whose sampled blocks need more than this (all the work in
+# one block of a large grid) gets no estimate rather than minutes of emulation
+SAMPLED_LIMITS = EmuLimits(max_warp_instructions=20_000_000, max_steps_per_chunk=500_000)
 
 FP32 = np.dtype(np.float32)
 MAX_PRINTED = 2000  # characters of the kernels' printf output a run reports
@@ -60,8 +73,127 @@ def _printed(parts: list[str], dropped: int) -> str:
     return text
 
 
+def _load(lb: LaunchBuild, modules: dict[int, Module]) -> Module:
+    module = modules.get(id(lb.compiled))
+    if module is None:
+        try:
+            module = modules[id(lb.compiled)] = _loaded(lb.compiled.ptx)
+        except PtxError as exc:  # its line is the PTX's, not the candidate's
+            raise ExecutionError(
+                f"the emulator cannot run the PTX of '{lb.kernel}' (PTX line {exc.line}): "
+                f"{exc.message}"
+            ) from None
+    return module
+
+
+def _entry(lb: LaunchBuild, estimate: TimingEstimate, counters: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kernel": lb.kernel,
+        "grid": list(lb.launch.grid),
+        "block": list(lb.launch.block),
+        "us": estimate.us,
+        "limiter": estimate.limiter,
+        "breakdown_us": estimate.breakdown,
+        "occupancy": estimate.occupancy,
+        "blocks_per_sm": estimate.blocks_per_sm,
+        "waves": estimate.waves,
+        "imbalance": estimate.imbalance,
+        "busiest_sm_blocks": estimate.busiest_sm_blocks,
+        "blocks": estimate.blocks,
+        "blocks_emulated": estimate.blocks_emulated,
+        "roofline_pct": estimate.roofline_pct,
+        "registers": lb.resources.registers,
+        "counters": counters,
+    }
+
+
+def estimate_sampled(build: NvidiaBuild, iface: KernelInterface, gpu: GpuSpec) -> RunResult:
+    """The realistic-size estimate of `build` at `iface`'s sizes (see the module text)."""
+    rng = np.random.default_rng(SAMPLE_SEED)
+    memory = DeviceMemory()
+    addresses: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for tensor in iface.tensors:
+        nbytes = tensor.size * FP32.itemsize
+        if tensor.role == "input":
+            data = rng.random(tensor.size, dtype=np.float32)
+            addresses[tensor.name] = memory.alloc_array(data, tensor.name)
+        else:
+            addresses[tensor.name] = memory.alloc(nbytes, tensor.name)
+        sizes[tensor.name] = nbytes
+    for name, count in build.plan.scratch.items():
+        addresses[name] = memory.alloc(count * FP32.itemsize, name)
+        sizes[name] = count * FP32.itemsize
+    modules: dict[int, Module] = {}
+    launches: list[dict[str, Any]] = []
+    total_us = 0.0
+    emulation_s = 0.0
+    written = 0.0
+    for lb in build.launches:
+        module = _load(lb, modules)
+        args: list[int] = [
+            addresses[a] if isinstance(a, str) else int(a) for a in lb.launch.args
+        ] + [0] * lb.extra_params
+        grid = tuple(lb.launch.grid) + (1,) * (3 - len(lb.launch.grid))
+        blocks = sample_blocks((int(grid[0]), int(grid[1]), int(grid[2])), rng)
+        try:
+            result = launch(
+                module,
+                lb.kernel,
+                lb.launch.grid,
+                lb.launch.block,
+                args,
+                memory,
+                dynamic_shared_bytes=lb.launch.shared,
+                blocks=blocks,
+                machine=gpu,
+                limits=SAMPLED_LIMITS,
+            )
+        except PtxFault as fault:
+            detail = _without_source(fault.findings[-1]) if fault.findings else fault.message
+            raise ExecutionError(f"{lb.kernel} (sampled blocks): {detail}") from None
+        except ValueError as exc:
+            raise ExecutionError(f"cannot launch '{lb.kernel}': {exc}", lb.launch.line) from None
+        c = result.counters
+        # the footprint at the real size: the sample's, scaled to the grid, at most what the
+        # launch's buffers hold
+        buffers = sum(sizes[a] for a in set(lb.launch.args) if isinstance(a, str) and a in sizes)
+        scaled = c.global_footprint_bytes * c.grid_blocks / max(c.blocks, 1)
+        footprint = int(min(scaled, buffers)) if buffers else int(scaled)
+        estimate = estimate_time(
+            c, _resources(lb), lb.launch.grid, gpu=gpu, footprint_bytes=footprint
+        )
+        total_us += estimate.us
+        written += estimate.written_bytes
+        emulation_s += result.wall_s
+        entry = _entry(lb, estimate, c.to_json())
+        entry["footprint_bytes"] = footprint
+        entry["emulation_s"] = round(result.wall_s, 3)
+        launches.append(entry)
+    needed = sum(sizes[t.name] for t in iface.outputs)
+    if needed and written < 0.9 * needed:
+        raise ExecutionError(
+            f"the sampled blocks, scaled to the grid, write only {100 * written / needed:.0f}% "
+            "of the outputs at this size: the work is not where the sample looked (blocks "
+            "that skip their work, or work gathered in a few blocks), so there is no "
+            "realistic-size estimate"
+        )
+    return RunResult(
+        outputs={},
+        measure=total_us,
+        unit="us",
+        counters={
+            "executor": "emu",
+            "gpu_model": gpu.name,
+            "sampled": True,
+            "launches": launches,
+            "emulation_s": round(emulation_s, 3),
+        },
+    )
+
+
 def run_emulated(
-    build: NvidiaBuild, iface: KernelInterface, inputs: dict[str, np.ndarray], gpu: str
+    build: NvidiaBuild, iface: KernelInterface, inputs: dict[str, np.ndarray], gpu: GpuSpec
 ) -> RunResult:
     check_emulable(build, iface)
     memory = DeviceMemory()
@@ -85,15 +217,7 @@ def run_emulated(
     launches: list[dict[str, Any]] = []
     total_us = 0.0
     for lb in build.launches:
-        module = modules.get(id(lb.compiled))
-        if module is None:
-            try:
-                module = modules[id(lb.compiled)] = _loaded(lb.compiled.ptx)
-            except PtxError as exc:  # its line is the PTX's, not the candidate's
-                raise ExecutionError(
-                    f"the emulator cannot run the PTX of '{lb.kernel}' (PTX line {exc.line}): "
-                    f"{exc.message}"
-                ) from None
+        module = _load(lb, modules)
         args: list[int] = [
             addresses[a] if isinstance(a, str) else int(a) for a in lb.launch.args
         ] + [0] * lb.extra_params
@@ -106,6 +230,7 @@ def run_emulated(
                 args,
                 memory,
                 dynamic_shared_bytes=lb.launch.shared,
+                machine=gpu,
             )
         except PtxFault as fault:
             where = _source_line(fault.findings)
@@ -124,29 +249,16 @@ def run_emulated(
         printed_dropped += result.printed_dropped
         estimate = estimate_time(result.counters, _resources(lb), lb.launch.grid, gpu=gpu)
         total_us += estimate.us
-        launches.append(
-            {
-                "kernel": lb.kernel,
-                "grid": list(lb.launch.grid),
-                "block": list(lb.launch.block),
-                "us": estimate.us,
-                "limiter": estimate.limiter,
-                "breakdown_us": estimate.breakdown,
-                "occupancy": estimate.occupancy,
-                "blocks_per_sm": estimate.blocks_per_sm,
-                "waves": estimate.waves,
-                "registers": lb.resources.registers,
-                "counters": result.counters.to_json(),
-                "emulation_s": round(result.wall_s, 3),
-            }
-        )
+        entry = _entry(lb, estimate, result.counters.to_json())
+        entry["emulation_s"] = round(result.wall_s, 3)
+        launches.append(entry)
 
     outputs = {t.name: memory.read(addresses[t.name], FP32, t.shape).copy() for t in iface.outputs}
     for name, before in originals.items():
         after = memory.read(addresses[name], FP32, before.shape)
         if not np.array_equal(after.view(np.uint32), before.view(np.uint32)):
             findings.append(f"the kernel modified its input '{name}'")
-    counters: dict[str, Any] = {"executor": "emu", "gpu_model": gpu, "launches": launches}
+    counters: dict[str, Any] = {"executor": "emu", "gpu_model": gpu.name, "launches": launches}
     if notes:
         counters["notes"] = notes
     output = _printed(printed, printed_dropped)

@@ -9,7 +9,12 @@ from typing import Any
 def profile_report(counters: dict[str, Any], measure: float, roofline: float | None) -> str:
     lines = []
     head = f"{measure:.2f} us"
-    if counters.get("executor") == "emu":
+    if counters.get("executor") == "emu" and counters.get("sampled"):
+        head += (
+            f" estimated on {counters.get('gpu_model', 'the modelled GPU')} at this realistic "
+            "size from a sample of blocks (scored)"
+        )
+    elif counters.get("executor") == "emu":
         head += f" estimated on {counters.get('gpu_model', 'the modelled GPU')} by the emulator"
     else:
         head += f" measured on {counters.get('device', 'the GPU')} (median)"
@@ -40,6 +45,13 @@ def profile_report(counters: dict[str, Any], measure: float, roofline: float | N
             f"{entry.get('blocks_per_sm', 0)} blocks/SM, {entry.get('waves', 0):.2f} waves, "
             f"{entry.get('registers', 0)} registers/thread"
         )
+        if "imbalance" in entry:
+            emulated, blocks = entry.get("blocks_emulated", 0), entry.get("blocks", 0)
+            sample = f"{emulated} of {blocks} blocks emulated, " if emulated < blocks else ""
+            lines.append(
+                f"  {sample}busiest SM runs {entry.get('busiest_sm_blocks', 0)} blocks, "
+                f"{entry['imbalance']:.2f}x the mean SM's time"
+            )
         if c:
             mix = ", ".join(f"{k} {v}" for k, v in sorted(c.get("warp_instructions", {}).items()))
             lines.append(f"  warp instructions: {c.get('total_warp_instructions', 0)} ({mix})")

@@ -42,7 +42,8 @@ Semantics in brief (details in the modules):
   and the integer modes .rni/.rzi/.rmi/.rpi with saturation; `.approx` functions (ex2, lg2,
   sin, cos, rsqrt, rcp, tanh, div.full) are evaluated accurately and rounded once (hardware
   differs by a few ulp); mma.sync sums exact products in f64 and rounds once.
-- Counters (`Counters`) feed `estimate_time`, an analytical H100 model documented in
+- Counters (`Counters`, with per-block figures in `Counters.profile`) feed `estimate_time`,
+  an analytical model of the target's GPU (`isa/nvidia/machines.py`) documented in
   TIMING.md; `Counters.hot_lines()` lists the source lines that issued the most instructions.
 - sm_90 `wgmma.mma_async` (f16 / bf16 / tf32 -> f32, operands from shared-memory
   descriptors with 32 / 64 / 128-byte swizzles or A from registers) runs synchronously; its

@@ -64,14 +64,26 @@ def count_global(
     touched = st.report.touched
     if touched is not None:
         sec = first - (GLOBAL_BASE >> 5)
-        touched[sec[(sec >= 0) & (sec < touched.size)]] = True
+        inside = (sec >= 0) & (sec < touched.size)
+        first_touch = st.first_touch
+        if first_touch is not None:  # sectors this access is the first to touch, per block
+            fresh = inside.copy()
+            fresh[inside] = ~touched[sec[inside]]
+            if fresh.any():
+                blk = st.blk[idx[fresh]]
+                pairs = np.unique(blk * (touched.size + 1) + sec[fresh])
+                np.add.at(first_touch, pairs // (touched.size + 1), 1)
+        touched[sec[inside]] = True
     if idx.size == st.n and total <= 32:
         rows = first.reshape(-1, 32)
         if total > 1:
             last = ((addr + np.uint64(total - 1)) >> np.uint64(5)).astype(np.int64)
             rows = np.concatenate([rows, last.reshape(-1, 32)], axis=1)
         rows = np.sort(rows, axis=1)
-        nsec = int(rows.shape[0] + (rows[:, 1:] != rows[:, :-1]).sum())
+        per_row = 1 + (rows[:, 1:] != rows[:, :-1]).sum(axis=1)
+        nsec = int(per_row.sum())
+        if st.block_sectors is not None:
+            st.block_sectors[int(store)] += per_row.reshape(st.nblocks, -1).sum(axis=1)
         if store:
             c.global_store_requests += st.nwarps
             c.global_store_sectors += nsec
@@ -88,7 +100,12 @@ def count_global(
     span = last != first
     if span.any():
         keys = np.concatenate([keys, warps[span] * (1 << 34) + (last[span] - base)])
-    nsec = _distinct(keys)
+    if st.block_sectors is not None:
+        distinct = np.unique(keys)
+        nsec = int(distinct.size)
+        np.add.at(st.block_sectors[int(store)], (distinct >> 34) // (st.tpb // 32), 1)
+    else:
+        nsec = _distinct(keys)
     nreq = _distinct(warps) if idx.size != st.n else st.nwarps
     if store:
         c.global_store_requests += nreq

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from isa.nvidia.arch import limits_for
+from isa.nvidia.machines import H100_SXM, GpuSpec
+from isa.nvidia.ptx.dependence import PathCosts, path_costs
 from isa.nvidia.ptx.errors import PtxFault
 from isa.nvidia.ptx.memory import DeviceMemory
 from isa.nvidia.ptx.module import Kernel, Module
 from isa.nvidia.ptx.program import Op
-from isa.nvidia.ptx.results import Counters, EmuLimits, LaunchResult
+from isa.nvidia.ptx.results import CLASSES, BlockProfile, Counters, EmuLimits, LaunchResult
 from isa.nvidia.ptx.state import ChunkState, Report
 
 
@@ -81,6 +83,8 @@ def launch(
     *,
     dynamic_shared_bytes: int = 0,
     limits: EmuLimits | None = None,
+    blocks: Sequence[int] | None = None,
+    machine: GpuSpec = H100_SXM,
 ) -> LaunchResult:
     """Run `kernel_name` over `grid` x `block` threads. `args` follow the kernel's .param
     list in order: pointers are device addresses from `memory`, scalars are Python or NumPy
@@ -89,7 +93,10 @@ def launch(
     Returns the counters and the non-fatal findings; raises PtxFault on a hard fault and
     ValueError (one sentence) on a bad launch (unknown kernel, wrong argument count, block
     larger than 1024 threads, more shared or local memory than the module's `.target`
-    architecture allows: see `isa.nvidia.arch`)."""
+    architecture allows: see `isa.nvidia.arch`).
+
+    `blocks` (linear block ids) runs only those blocks of the grid, for sampled timing;
+    `machine` gives the latencies of the per-block dependent paths (`Counters.profile`)."""
     limits = limits or EmuLimits()
     if kernel_name not in module.kernels:
         known = ", ".join(sorted(module.kernels))
@@ -136,7 +143,14 @@ def launch(
     counters = Counters()
     report = Report(counters=counters, limits=limits)
     report.touched = np.zeros(memory.data.size // 32 + 1, dtype=bool)
-    nblocks = g[0] * g[1] * g[2]
+    grid_blocks = g[0] * g[1] * g[2]
+    if blocks is None:
+        block_ids = np.arange(grid_blocks, dtype=np.int64)
+    else:
+        block_ids = np.unique(np.asarray(list(blocks), dtype=np.int64))
+        if block_ids.size == 0 or block_ids[0] < 0 or block_ids[-1] >= grid_blocks:
+            raise ValueError(f"the sampled blocks must be ids in 0..{grid_blocks - 1}")
+    nblocks = int(block_ids.size)
     tpb = -(-threads // 32) * 32
     if kernel.local_bytes > arch.max_local_per_thread:
         raise ValueError(
@@ -153,11 +167,15 @@ def launch(
     warp_counts = np.zeros(len(kernel.program), dtype=np.int64)
     thread_counts = np.zeros(len(kernel.program), dtype=np.int64)
     counters.blocks = nblocks
+    counters.grid_blocks = grid_blocks
     counters.warps = nblocks * (tpb // 32)
+    costs = _path_costs(kernel, machine)
+    profile = BlockProfile.empty()
     t0 = time.perf_counter()
     with np.errstate(all="ignore"):
         for start in range(0, nblocks, per_chunk):
-            ids = np.arange(start, min(start + per_chunk, nblocks), dtype=np.int64)
+            ids = block_ids[start : start + per_chunk]
+            per_warp = np.zeros((len(kernel.program), ids.size * (tpb // 32)), dtype=np.int32)
             st = ChunkState(
                 kernel,
                 memory,
@@ -171,9 +189,17 @@ def launch(
                 dynamic_shared_bytes,
             )
             try:
-                _run_chunk(st, kernel, warp_counts, thread_counts, limits)
+                st.first_touch = np.zeros(ids.size)
+                st.block_sectors = np.zeros((2, ids.size))
+                _run_chunk(st, kernel, warp_counts, thread_counts, limits, per_warp)
             finally:
                 _fold_counts(kernel, counters, warp_counts, thread_counts)
+                chunk = _block_profile(kernel, costs, ids, per_warp)
+                if st.first_touch is not None and st.block_sectors is not None:
+                    chunk.first_touch[:] = st.first_touch
+                    chunk.sectors[:] = st.block_sectors.sum(axis=0)
+                    chunk.store_sectors[:] = st.block_sectors[1]
+                profile = profile.extend(chunk)
                 warp_counts[:] = 0
                 thread_counts[:] = 0
             if counters.total_warp_instructions > limits.max_warp_instructions:
@@ -185,6 +211,7 @@ def launch(
                     counters=counters,
                 )
     counters.global_footprint_bytes = int(report.touched.sum()) * 32
+    counters.profile = profile
     return LaunchResult(
         counters=counters,
         findings=list(report.findings),
@@ -382,12 +409,40 @@ class _Scheduler:
 QUANTUM = 512  # steps one group runs while others wait before its warps are held
 
 
+def _path_costs(kernel: Kernel, machine: GpuSpec) -> PathCosts:
+    cache: dict[str, PathCosts] = kernel.__dict__.setdefault("_path_costs", {})
+    if machine.name not in cache:
+        cache[machine.name] = path_costs(kernel.program, machine)
+    return cache[machine.name]
+
+
+def _block_profile(
+    kernel: Kernel, costs: PathCosts, ids: np.ndarray, per_warp: np.ndarray
+) -> BlockProfile:
+    """Fold one chunk's instruction counts per (instruction, warp) into per-block figures."""
+    nb = int(ids.size)
+    wpb = per_warp.shape[1] // max(nb, 1)
+    column = {k: i for i, k in enumerate(CLASSES)}
+    onehot = np.zeros((len(CLASSES), per_warp.shape[0]), dtype=np.int64)
+    for pc, op in enumerate(kernel.program):
+        onehot[column.get(op.klass, column["other"]), pc] = 1
+    counts = per_warp.astype(np.int64)
+    by_class = (onehot @ counts).T.reshape(nb, wpb, len(CLASSES)).sum(axis=1)
+    dram = (costs.dram @ counts).reshape(nb, wpb)
+    hit = (costs.hit @ counts).reshape(nb, wpb)
+    slowest = np.argmax(dram, axis=1)
+    rows = np.arange(nb)
+    z = [np.zeros(nb) for _ in range(3)]  # first touches and sectors, filled by the caller
+    return BlockProfile(ids.copy(), by_class, dram[rows, slowest], hit[rows, slowest], *z)
+
+
 def _run_chunk(
     st: ChunkState,
     kernel: Kernel,
     warp_counts: np.ndarray,
     thread_counts: np.ndarray,
     limits: EmuLimits,
+    per_warp: np.ndarray,
 ) -> None:
     ops: list[Op] = kernel.program
     end = len(ops)
@@ -395,14 +450,18 @@ def _run_chunk(
     sched = _Scheduler(st, end)
     pcs = sched.pcs
 
+    warps_at = np.ones(n // 32, dtype=np.int32)
+
     def schedule() -> tuple[int, np.ndarray | None, int, int, int]:
+        nonlocal warps_at
         cur = int(pcs.min())
         if cur >= end:
             return end, None, end, 0, 0
         mask = pcs == cur
         others = int(np.where(mask, end, pcs).min())
         nt = int(mask.sum())
-        nw = int(mask.reshape(-1, 32).any(axis=1).sum())
+        warps_at = mask.reshape(-1, 32).any(axis=1).astype(np.int32)
+        nw = int(warps_at.sum())
         return cur, (None if nt == n else mask), others, nw, nt
 
     cur, mask, wait, nw, nt = schedule()
@@ -455,6 +514,7 @@ def _run_chunk(
                     continue
         warp_counts[cur] += nw
         thread_counts[cur] += nt
+        per_warp[cur] += warps_at
         eff = mask
         if op.guard is not None:
             gv = st.regs[op.guard]

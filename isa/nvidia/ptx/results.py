@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class EmuLimits:
@@ -41,6 +43,52 @@ class Finding:
         )
 
 
+CLASSES = (
+    "int", "fp32", "fp64", "fp16", "sfu", "tensor", "ld_global", "st_global", "ld_shared",
+    "st_shared", "local", "atomic", "control", "barrier", "warp", "convert", "move", "other",
+    "ld_param",
+)  # fmt: skip
+
+
+@dataclass
+class BlockProfile:
+    """What each emulated block did, for the timing model's SM scheduler (kept in the worker,
+    never serialised): its linear id, its warp instructions by class (columns in `CLASSES`
+    order), and the dependent path of its slowest warp in cycles, with global loads at the
+    DRAM latency (`path_dram`) and at the cache-hit latency (`path_hit`)."""
+
+    ids: np.ndarray  # int64, linear block ids
+    by_class: np.ndarray  # int64, blocks x len(CLASSES)
+    path_dram: np.ndarray  # float64 per block
+    path_hit: np.ndarray  # float64 per block
+    first_touch: np.ndarray  # float64 per block: global sectors it was the first to touch
+    sectors: np.ndarray  # float64 per block: global sectors it requested (loads and stores)
+    store_sectors: np.ndarray  # float64 per block: the stores' part of `sectors`
+
+    @staticmethod
+    def empty() -> BlockProfile:
+        return BlockProfile(
+            np.zeros(0, np.int64),
+            np.zeros((0, len(CLASSES)), np.int64),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0),
+        )
+
+    def extend(self, other: BlockProfile) -> BlockProfile:
+        return BlockProfile(
+            np.concatenate([self.ids, other.ids]),
+            np.concatenate([self.by_class, other.by_class]),
+            np.concatenate([self.path_dram, other.path_dram]),
+            np.concatenate([self.path_hit, other.path_hit]),
+            np.concatenate([self.first_touch, other.first_touch]),
+            np.concatenate([self.sectors, other.sectors]),
+            np.concatenate([self.store_sectors, other.store_sectors]),
+        )
+
+
 @dataclass
 class Counters:
     """Per-launch counts, summed over all blocks.
@@ -71,6 +119,8 @@ class Counters:
     blocks: int = 0
     warps: int = 0  # warps launched
     by_source: dict[str, int] = field(default_factory=dict)  # warp instructions per source line
+    grid_blocks: int = 0  # blocks in the grid; more than `blocks` when only a sample ran
+    profile: BlockProfile | None = None  # per emulated block (not serialised)
 
     def add_warp(self, klass: str, n: int) -> None:
         self.warp_instructions[klass] = self.warp_instructions.get(klass, 0) + n
@@ -81,6 +131,7 @@ class Counters:
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
+        data.pop("profile", None)
         data["warp_instructions"] = dict(sorted(self.warp_instructions.items()))
         data["total_warp_instructions"] = self.total_warp_instructions
         data["by_source"] = dict(self.hot_lines())

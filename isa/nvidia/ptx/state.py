@@ -65,6 +65,9 @@ class ChunkState:
         lin = np.tile(np.arange(self.tpb, dtype=np.int64), self.nblocks)
         self.blk = np.repeat(np.arange(self.nblocks, dtype=np.int64), self.tpb)
         self.block_ids = block_ids
+        self.first_touch: np.ndarray | None = None  # per block: sectors it touched first
+        # per block: global sectors requested by loads (row 0) and stores (row 1)
+        self.block_sectors: np.ndarray | None = None
         bid = block_ids[self.blk]
         self.live = lin < threads
         self.thread_linear = lin

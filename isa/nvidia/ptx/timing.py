@@ -1,47 +1,23 @@
-"""An analytical timing model of an NVIDIA GPU fed by the emulator's counters; see TIMING.md
-for the model, its constants and their sources."""
+"""An analytical timing model of an NVIDIA GPU fed by the emulator's counters: blocks are
+scheduled onto SMs from what each block was measured to do, and the busiest SM sets the
+time. See TIMING.md for the model, its constants and their sources."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
-from isa.nvidia.ptx.results import Counters
+import numpy as np
 
+from isa.nvidia.machines import A100_SXM, GPUS, H100_SXM, GpuSpec
+from isa.nvidia.ptx.results import CLASSES, BlockProfile, Counters
+from isa.nvidia.ptx.sampling import expand
 
-@dataclass(frozen=True)
-class GpuSpec:
-    name: str
-    sms: int
-    clock_ghz: float  # sustained clock under load
-    dram_gbps: float  # achievable DRAM bandwidth, GB/s
-    dram_peak_gbps: float  # datasheet DRAM bandwidth, GB/s (for % of roofline)
-    l2_gbps: float  # achievable L2 bandwidth, GB/s
-    l2_bytes: int
-    fp32_lanes_per_sm: int  # FP32 FMA lanes per SM per cycle
-    fp64_lanes_per_sm: int
-    fp16_lanes_per_sm: int  # non-tensor f16 / bf16 (x2 forms count twice)
-    int_lanes_per_sm: int
-    tensor_flops_per_sm_cycle: int  # dense f16 / bf16 mma.sync flops per SM per cycle
-    wgmma_flops_per_sm_cycle: int  # dense f16 / bf16 wgmma flops per SM per cycle (sm_90)
-    sfu_lanes_per_sm: int
-    issue_per_sm: int  # warp instructions issued per SM per cycle (one per scheduler)
-    lsu_warps_per_sm: float  # warp-level load/store instructions per SM per cycle
-    shared_wavefronts_per_sm: float  # shared-memory wavefronts per SM per cycle
-    shared_bytes_per_sm: int  # usable by blocks
-    shared_reserved_per_block: int
-    max_shared_per_block: int
-    registers_per_sm: int
-    register_granule: int  # registers are allocated per warp in units of this many
-    max_threads_per_sm: int
-    max_blocks_per_sm: int
-    max_warps_per_sm: int
-    dram_latency_cycles: int
-    cache_hit_latency_cycles: int  # a load served by L1 or L2
-    alu_latency_cycles: int
-    shared_latency_cycles: int
-    barrier_cycles: int
-    atomic_cycles: int
-    launch_overhead_us: float
+__all__ = ["A100_SXM", "GPUS", "H100_SXM", "GpuSpec", "Resources", "TimingEstimate"]
+
+OVERLAP_P = 4.0  # limits combine as a p-norm: the largest dominates, the others still cost
+COL = {k: i for i, k in enumerate(CLASSES)}
+MEMORY = ("ld_global", "st_global", "ld_shared", "st_shared", "local", "atomic", "ld_param")
 
 
 @dataclass(frozen=True)
@@ -56,54 +32,21 @@ class Resources:
 @dataclass
 class TimingEstimate:
     us: float  # estimated kernel time
-    limiter: str  # the largest limit: "dram", "l2", "fp32", "tensor", "issue", "latency", ...
-    breakdown: dict[str, float] = field(default_factory=dict)  # us per limit
+    limiter: str  # the largest limit: "dram", "l2", "fp32", "issue", "latency", ...
+    breakdown: dict[str, float] = field(default_factory=dict)  # us per limit (busiest SM)
     occupancy: float = 0.0  # resident warps / max warps per SM
     roofline_pct: float = 0.0  # the roofline time (least DRAM or math time) over `us`, in %
     blocks_per_sm: int = 0
     waves: float = 0.0
     occupancy_limiter: str = ""  # "warps", "registers", "shared", "blocks"
+    imbalance: float = 1.0  # the busiest SM's time over the mean SM's
+    busiest_sm_blocks: int = 0
+    blocks_emulated: int = 0  # blocks the counters come from (fewer than the grid: sampled)
+    blocks: int = 0
+    written_bytes: float = 0.0  # global bytes stored (and atomically updated), whole grid
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
-
-
-H100_SXM = GpuSpec(
-    name="H100-SXM",
-    sms=132,
-    clock_ghz=1.755,
-    dram_gbps=3000.0,
-    dram_peak_gbps=3350.0,
-    l2_gbps=5500.0,
-    l2_bytes=50 * 1024 * 1024,
-    fp32_lanes_per_sm=128,
-    fp64_lanes_per_sm=64,
-    fp16_lanes_per_sm=256,
-    int_lanes_per_sm=64,
-    tensor_flops_per_sm_cycle=2048,
-    wgmma_flops_per_sm_cycle=4096,
-    sfu_lanes_per_sm=16,
-    issue_per_sm=4,
-    lsu_warps_per_sm=1.0,
-    shared_wavefronts_per_sm=1.0,
-    shared_bytes_per_sm=228 * 1024,
-    shared_reserved_per_block=1024,
-    max_shared_per_block=227 * 1024,
-    registers_per_sm=65536,
-    register_granule=256,
-    max_threads_per_sm=2048,
-    max_blocks_per_sm=32,
-    max_warps_per_sm=64,
-    dram_latency_cycles=600,
-    cache_hit_latency_cycles=150,
-    alu_latency_cycles=4,
-    shared_latency_cycles=30,
-    barrier_cycles=24,
-    atomic_cycles=400,
-    launch_overhead_us=2.5,
-)
-
-GPUS: dict[str, GpuSpec] = {H100_SXM.name: H100_SXM}
 
 
 def occupancy(resources: Resources, gpu: GpuSpec) -> tuple[int, str]:
@@ -123,83 +66,186 @@ def occupancy(resources: Resources, gpu: GpuSpec) -> tuple[int, str]:
     return max(limits[which], 0), which
 
 
+def _spec(gpu: str | GpuSpec) -> GpuSpec:
+    if isinstance(gpu, GpuSpec):
+        return gpu
+    if gpu not in GPUS:
+        raise ValueError(f"unknown GPU '{gpu}'; known: {', '.join(sorted(GPUS))}")
+    return GPUS[gpu]
+
+
+def _uniform_profile(c: Counters, g: GpuSpec, nblocks: int) -> BlockProfile:
+    """Counters without per-block figures (made by hand): every block does an equal share,
+    each warp's instructions in sequence with its loads one after another."""
+    blocks = max(c.blocks, 1)
+    row = np.zeros(len(CLASSES))
+    for k, v in c.warp_instructions.items():
+        row[COL.get(k, COL["other"])] = v / blocks
+    warps_per_block = max(c.warps, 1) / blocks
+    per_warp = row.sum() / warps_per_block
+    loads = (c.global_load_requests + c.atomics / 32) / max(c.warps, 1)
+    dram = per_warp + loads * g.dram_latency_cycles
+    hit = per_warp + loads * g.cache_hit_latency_cycles
+    return BlockProfile(
+        np.arange(nblocks, dtype=np.int64),
+        np.tile(row, (nblocks, 1)),
+        np.full(nblocks, dram),
+        np.full(nblocks, hit),
+        np.full(nblocks, -1.0),  # unknown: the launch's miss rate
+        np.full(nblocks, -1.0),  # unknown: from the launch's sectors per request
+        np.full(nblocks, -1.0),
+    )
+
+
+def _schedule(latency: np.ndarray, sms: int, slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """The block scheduler: blocks in launch order, each to the resident slot that frees
+    first (the first wave goes round the SMs). Returns each block's SM and each SM's end."""
+    n = latency.size
+    sm_of = np.empty(n, dtype=np.int64)
+    first = min(n, sms * slots)
+    # the first wave: block i on SM i % sms, slot i // sms
+    sm_of[:first] = np.arange(first) % sms
+    ends = np.zeros(sms)
+    heap: list[tuple[float, int, int]] = []
+    for i in range(first):
+        heap.append((float(latency[i]), i // sms, i % sms))
+    heapq.heapify(heap)
+    for i in range(first, n):
+        free, slot, sm = heapq.heappop(heap)
+        sm_of[i] = sm
+        heapq.heappush(heap, (free + float(latency[i]), slot, sm))
+    for free, _, sm in heap:
+        ends[sm] = max(ends[sm], free)
+    return sm_of, ends
+
+
+def _pnorm(values: list[float]) -> float:
+    top = max(values) if values else 0.0
+    if top <= 0:
+        return 0.0
+    return float(top * sum((v / top) ** OVERLAP_P for v in values) ** (1 / OVERLAP_P))
+
+
 def estimate_time(
     counters: Counters,
     resources: Resources,
     grid: tuple[int, ...],
-    gpu: str = "H100-SXM",
+    gpu: str | GpuSpec = "H100-SXM",
+    *,
+    footprint_bytes: int | None = None,
 ) -> TimingEstimate:
-    """Estimated time of one launch on `gpu` from the emulator's counters (see TIMING.md)."""
-    if gpu not in GPUS:
-        raise ValueError(f"unknown GPU '{gpu}'; known: {', '.join(sorted(GPUS))}")
-    g = GPUS[gpu]
+    """Estimated time of one launch on `gpu` from the emulator's counters (see TIMING.md).
+
+    When the counters come from a sample of the grid's blocks (`Counters.profile` covers
+    fewer blocks than the grid), the others are charged like the sampled blocks of their
+    kind, and `footprint_bytes` gives the launch's DRAM footprint at its real size."""
+    g = _spec(gpu)
     if resources.shared_bytes_per_block > g.max_shared_per_block:
         raise ValueError(
             f"{resources.shared_bytes_per_block} bytes of shared memory per block exceed the "
             f"{g.max_shared_per_block} a {g.name} block can have"
         )
-    nblocks = 1
-    for d in grid:
-        nblocks *= max(int(d), 1)
+    dims = tuple(max(int(d), 1) for d in grid) + (1,) * (3 - len(grid))
+    g3 = (dims[0], dims[1], dims[2])
+    nblocks = g3[0] * g3[1] * g3[2]
     bps, occ_limiter = occupancy(resources, g)
     if bps == 0:
         raise ValueError(f"one block does not fit on a {g.name} SM (limited by {occ_limiter})")
     warps_per_block = -(-resources.threads_per_block // 32)
-    slots = bps * g.sms
-    waves = nblocks / slots
-    # the busiest SM runs ceil(nblocks / sms) blocks: the tail effect of a partial last wave
-    busiest = -(-nblocks // g.sms)
-    share = busiest / nblocks  # fraction of all work on the busiest SM
-    cyc_us = 1.0 / (g.clock_ghz * 1e3)  # microseconds per cycle
-    wi = counters.warp_instructions
-    w = lambda *keys: sum(wi.get(k, 0) for k in keys)  # noqa: E731
-    total_wi = counters.total_warp_instructions
-    breakdown: dict[str, float] = {}
-    breakdown["issue"] = total_wi * share / g.issue_per_sm * cyc_us
-    breakdown["fp32"] = w("fp32") * 32 * share / g.fp32_lanes_per_sm * cyc_us
-    breakdown["fp64"] = w("fp64") * 32 * share / g.fp64_lanes_per_sm * cyc_us
-    breakdown["fp16"] = w("fp16") * 32 * share / g.fp16_lanes_per_sm * cyc_us
-    breakdown["int"] = w("int", "convert") * 32 * share / g.int_lanes_per_sm * cyc_us
-    breakdown["sfu"] = w("sfu") * 32 * share / g.sfu_lanes_per_sm * cyc_us
-    mma_flops = counters.tensor_flops - counters.wgmma_flops
-    tensor_cycles = (
-        mma_flops / g.tensor_flops_per_sm_cycle + counters.wgmma_flops / g.wgmma_flops_per_sm_cycle
+    measured = counters.profile
+    if measured is None or measured.ids.size == 0:
+        profile = _uniform_profile(counters, g, nblocks)
+        emulated = nblocks
+    else:
+        profile = expand(measured, g3)
+        emulated = int(measured.ids.size)
+    bc = profile.by_class.astype(np.float64)
+    sampled = bc.sum(axis=0) if measured is None else measured.by_class.sum(axis=0)
+
+    def per(total: float, klass: str) -> float:
+        """`total` (a counter summed over the emulated blocks) per warp instruction of
+        `klass` there."""
+        n = (
+            float(sampled[COL[klass]])
+            if measured is not None
+            else float(counters.warp_instructions.get(klass, 0))
+        )
+        return total / n if n > 0 else 0.0
+
+    def col(*ks: str) -> np.ndarray:
+        return np.asarray(bc[:, [COL[k] for k in ks]].sum(axis=1))
+
+    load_spr = per(counters.global_load_sectors, "ld_global")
+    store_spr = per(counters.global_store_sectors, "st_global")
+    shared_requests = col("ld_shared", "st_shared")
+    shared_per_req = counters.shared_wavefronts / max(
+        counters.shared_load_requests + counters.shared_store_requests, 1
     )
-    breakdown["tensor"] = tensor_cycles * share * cyc_us
-    lsu = w("ld_global", "st_global", "ld_shared", "st_shared", "local", "atomic")
-    breakdown["lsu"] = lsu * share / g.lsu_warps_per_sm * cyc_us
-    breakdown["shared"] = counters.shared_wavefronts * share / g.shared_wavefronts_per_sm * cyc_us
-    l2_bytes = 32 * (counters.global_load_sectors + counters.global_store_sectors)
+    tensor_per = per(counters.tensor_flops - counters.wgmma_flops, "tensor")
+    wgmma_per = per(counters.wgmma_flops, "tensor")
+    load_sectors = col("ld_global") * load_spr
+    store_sectors = col("st_global") * store_spr
+    sectors = load_sectors + store_sectors + col("atomic")
+    if measured is not None:  # measured per block (loads and stores), atomics as before
+        sectors = profile.sectors + col("atomic")
+        store_sectors = profile.store_sectors
+    # per block, cycles of each SM resource it needs
+    work = {
+        "issue": bc.sum(axis=1) / g.issue_per_sm,
+        "fp32": col("fp32") * 32 / g.fp32_lanes_per_sm,
+        "fp64": col("fp64") * 32 / g.fp64_lanes_per_sm,
+        "fp16": col("fp16") * 32 / g.fp16_lanes_per_sm,
+        "int": col("int", "convert") * 32 / g.int_lanes_per_sm,
+        "sfu": col("sfu") * 32 / g.sfu_lanes_per_sm,
+        "tensor": col("tensor")
+        * (tensor_per / g.tensor_flops_per_sm_cycle + wgmma_per / g.wgmma_flops_per_sm_cycle),
+        "lsu": col(*MEMORY) / g.lsu_warps_per_sm,
+        "l1": sectors / g.l1_sectors_per_sm,
+        "shared": shared_requests * shared_per_req / g.shared_wavefronts_per_sm,
+    }
+    total_sectors = float(sectors.sum())
+    l2_bytes = 32.0 * total_sectors
+    if footprint_bytes is not None:
+        footprint = float(footprint_bytes)
+    else:
+        footprint = float(counters.global_footprint_bytes or l2_bytes)
+    miss = min(1.0, footprint / 32 / total_sectors) if total_sectors > 0 else 1.0
+    # per block, the share of its sectors it was the first to touch (blocks running side by
+    # side all miss on shared data; later ones hit what earlier ones brought in)
+    own = np.where(sectors > 0, profile.first_touch / np.maximum(sectors, 1e-9), 1.0)
+    # (a sample's first touches depend on which blocks were sampled: it uses the launch's)
+    unknown = footprint_bytes is not None or measured is None
+    block_miss = miss if unknown else np.clip(own, 0.0, 1.0)
+    path = block_miss * profile.path_dram + (1 - block_miss) * profile.path_hit
+    latency = g.block_launch_cycles + path
+    sm_of, ends = _schedule(latency, g.sms, bps)
+    per_sm: dict[str, np.ndarray] = {"latency": ends}
+    for name, cycles in work.items():
+        sums = np.zeros(g.sms)
+        np.add.at(sums, sm_of, cycles)
+        per_sm[name] = sums
+    names = list(per_sm)
+    matrix = np.stack([per_sm[k] for k in names], axis=1)  # sms x limits, cycles
+    top = np.maximum(matrix.max(axis=1, keepdims=True), 1e-30)
+    sm_time = top[:, 0] * ((matrix / top) ** OVERLAP_P).sum(axis=1) ** (1 / OVERLAP_P)
+    busiest = int(np.argmax(sm_time))
+    cyc_us = 1.0 / (g.clock_ghz * 1e3)
+    breakdown = {k: float(per_sm[k][busiest]) * cyc_us for k in names}
     breakdown["l2"] = l2_bytes / (g.l2_gbps * 1e3)
-    footprint = counters.global_footprint_bytes or l2_bytes
-    dram_bytes = float(footprint)
+    dram_bytes = footprint
     if footprint > g.l2_bytes and l2_bytes > footprint:
         dram_bytes += (l2_bytes - footprint) * (1 - g.l2_bytes / footprint)
     breakdown["dram"] = dram_bytes / (g.dram_gbps * 1e3)
-    # latency: one warp's dependent path, once per wave of resident blocks
-    warps = max(counters.warps, 1)
-    per_warp = total_wi / warps
-    loads_per_warp = (counters.global_load_requests + counters.atomics / 32) / warps
-    shared_per_warp = (counters.shared_load_requests + counters.shared_store_requests) / warps
-    barriers_per_block = counters.barriers / max(counters.blocks, 1)
-    # loads beyond the first touch of each sector are served by the caches
-    requested = max(counters.global_load_sectors + counters.global_store_sectors, 1)
-    miss = min(1.0, footprint / 32 / requested)
-    load_cycles = miss * g.dram_latency_cycles + (1 - miss) * g.cache_hit_latency_cycles
-    warp_cycles = (
-        per_warp * g.alu_latency_cycles / 2  # about two independent instructions in flight
-        + loads_per_warp * load_cycles / 2
-        + shared_per_warp * g.shared_latency_cycles / 2
-        + barriers_per_block * g.barrier_cycles * warps_per_block
-    )
-    breakdown["latency"] = -(-nblocks // slots) * warp_cycles * cyc_us
+    sm_us = float(sm_time[busiest]) * cyc_us
+    us = _pnorm([sm_us, breakdown["l2"], breakdown["dram"]]) + g.launch_overhead_us
     limiter = max(breakdown, key=lambda k: breakdown[k])
-    us = breakdown[limiter] + g.launch_overhead_us
+    flops = counters.flops * (float(bc.sum()) / max(float(sampled.sum()), 1.0))
+    tensor = float((col("tensor") * (tensor_per + wgmma_per)).sum())
     math_us = (
-        counters.flops / (2 * g.fp32_lanes_per_sm * g.sms)
-        + counters.tensor_flops / (g.wgmma_flops_per_sm_cycle * g.sms)
+        flops / (2 * g.fp32_lanes_per_sm * g.sms) + tensor / (g.wgmma_flops_per_sm_cycle * g.sms)
     ) * cyc_us
     ideal_us = max(footprint / (g.dram_peak_gbps * 1e3), math_us)
+    mean = float(sm_time.mean())
     return TimingEstimate(
         us=us,
         limiter=limiter,
@@ -207,6 +253,11 @@ def estimate_time(
         occupancy=bps * warps_per_block / g.max_warps_per_sm,
         roofline_pct=100.0 * ideal_us / us if us > 0 else 0.0,
         blocks_per_sm=bps,
-        waves=waves,
+        waves=nblocks / (bps * g.sms),
         occupancy_limiter=occ_limiter,
+        imbalance=float(sm_time[busiest]) / mean if mean > 0 else 1.0,
+        busiest_sm_blocks=int((sm_of == busiest).sum()),
+        blocks_emulated=emulated,
+        blocks=nblocks,
+        written_bytes=32.0 * float(store_sectors.sum()) + 128.0 * float(col("atomic").sum()),
     )
