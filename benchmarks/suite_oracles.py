@@ -1,6 +1,6 @@
 """Are an accelerator's oracles ahead of the template baseline, and how far from the roofline?
 
-Run: python benchmarks/suite_oracles.py --target tile|vlx [TASK ...]
+Run: python benchmarks/suite_oracles.py --target tile|vlx|triton:sm_80|... [TASK ...]
 (exits non-zero when a claim fails)
 
 Claim: on every task of the `full` suite and every visible config, the committed oracle kernel
@@ -44,14 +44,17 @@ def cycles(target: Target, backend: Backend, task: Task, source: str) -> dict[st
     return out
 
 
-def main(family: str, ids: list[str]) -> int:
-    target = Target(family)
+def main(name: str, ids: list[str]) -> int:
+    target = Target.parse(name)
+    family = target.family
     backend = backend_for(target)
     failures = 0
     started = time.monotonic()
     print(f"{'task':<18} {'speed-up':>8} {'% roofline':>10}  worst config")
     for task in load_suite("full"):
         if ids and task.id not in ids:
+            continue
+        if not task.supports(family):
             continue
         oracle = task.oracle(family, backend.source_suffix)
         assert oracle is not None, f"{task.id} has no {family} oracle"
@@ -75,7 +78,7 @@ def main(family: str, ids: list[str]) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", choices=["tile", "vlx"], default="tile")
+    parser.add_argument("--target", default="tile", help="tile, vlx, triton:sm_80, ...")
     parser.add_argument("tasks", nargs="*", help="only these tasks (default: the full suite)")
     args = parser.parse_args()
     sys.exit(main(args.target, args.tasks))
