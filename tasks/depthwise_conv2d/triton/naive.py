@@ -23,9 +23,7 @@ def depthwise_conv2d(x_ptr, w_ptr, y_ptr, wd, c, kh, kw, BLOCK: tl.constexpr):
             acc = tl.zeros([BLOCK], tl.float32)
             for a in range(0, kh):
                 for b in range(0, kw):
-                    x = tl.load(
-                        x_ptr + ((i + a) * wd + j + b) * c + c0 + cs, mask=mask, other=0.0
-                    )
+                    x = tl.load(x_ptr + ((i + a) * wd + j + b) * c + c0 + cs, mask=mask, other=0.0)
                     w = tl.load(w_ptr + (a * kw + b) * c + c0 + cs, mask=mask, other=0.0)
                     acc += x * w
             tl.store(y_ptr + (i * ow + j) * c + c0 + cs, acc, mask=mask)

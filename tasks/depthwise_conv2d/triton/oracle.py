@@ -1,13 +1,17 @@
 """depthwise_conv2d: [BP pixels, BC channels] tiles of y, 256 outputs per program of eight
-warps (one per thread), the filter size a compile-time constant (taps unrolled), every tap a coalesced load of x along the channels (a whole
-contiguous run when BC = C) and one filter vector shared by the BP pixels."""
+warps (one per thread), the filter size a compile-time constant (taps unrolled), every tap
+a coalesced load of x along the channels (a whole contiguous run when BC = C) and one
+filter vector shared by the BP pixels."""
 
 import triton
 import triton.language as tl
 
 # @ [[launch]]
 # @ kernel = "depthwise_conv2d"
-# @ grid = ["cdiv((H - KH + 1) * (W - KW + 1), max(1, 256 // min(next_pow2(C), 256)))", "cdiv(C, min(next_pow2(C), 256))"]
+# @ grid = [
+# @     "cdiv((H - KH + 1) * (W - KW + 1), max(1, 256 // min(next_pow2(C), 256)))",
+# @     "cdiv(C, min(next_pow2(C), 256))",
+# @ ]
 # @ num_warps = 8
 # @ args = ["x", "w", "y", "H", "W", "C"]
 # @ [launch.constexprs]

@@ -10,14 +10,14 @@ import triton.language as tl
 # @ [[launch]]
 # @ kernel = "transpose"
 # @ grid = [
-# @     "cdiv(N, min(1, (M * N) // 131072) * 32 + (1 - min(1, (M * N) // 131072)) * min(max(next_pow2(N), 32), 1024))",
-# @     "cdiv(M, 1 + 31 * min(1, (M * N) // 131072))",
+# @     "cdiv(N, min(max(next_pow2(N), 32), 1024 - 992 * min(1, M * N // 131072)))",
+# @     "cdiv(M, 1 + 31 * min(1, M * N // 131072))",
 # @ ]
-# @ num_warps = "min(1, (M * N) // 131072) * 8 + (1 - min(1, (M * N) // 131072)) * min(8, max(1, next_pow2(N) // 32))"
+# @ num_warps = "max(8 * min(1, M * N // 131072), min(8, max(1, next_pow2(N) // 32)))"
 # @ args = ["x", "y", "M", "N"]
 # @ [launch.constexprs]
-# @ BM = "1 + 31 * min(1, (M * N) // 131072)"
-# @ BN = "min(1, (M * N) // 131072) * 32 + (1 - min(1, (M * N) // 131072)) * min(max(next_pow2(N), 32), 1024)"
+# @ BM = "1 + 31 * min(1, M * N // 131072)"
+# @ BN = "min(max(next_pow2(N), 32), 1024 - 992 * min(1, M * N // 131072))"
 
 
 @triton.jit
