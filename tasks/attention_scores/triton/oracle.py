@@ -1,7 +1,7 @@
 """attention_scores: blocks of 16 rows of p per program of eight warps; q k^T by tl.dot
-(ieee fp32) on [16, 32] tiles. A first pass over the keys keeps a running maximum and sum
-(online softmax, exp2 with log2(e) folded into the scale) and writes nothing; the second
-recomputes each tile of scores and writes it normalised: p is written once, never read."""
+(ieee fp32) on [16, 32] tiles ([16, 16] when T <= 16). One pass over the keys writes the scaled scores (log2
+domain) to p while keeping a running maximum and sum (online softmax); a second, purely
+elementwise pass rewrites each tile normalised, so q k^T is computed once."""
 
 import triton
 import triton.language as tl
@@ -11,7 +11,7 @@ import triton.language as tl
 # @ grid = ["cdiv(S, 16)"]
 # @ num_warps = 8
 # @ num_stages = 2
-# @ constexprs = { BS = 16, BT = 32, BD = "max(next_pow2(D), 16)" }
+# @ constexprs = { BS = 16, BT = "min(32, max(16, next_pow2(T)))", BD = "max(next_pow2(D), 16)" }
 # @ args = ["q", "k", "p", "S", "T", "D"]
 
 
@@ -33,14 +33,15 @@ def attention_scores(
         kk = tl.load(k_ptr + (t0 + rt)[:, None] * d + rd[None, :], mask=kmask, other=0.0)
         sc = tl.dot(q, tl.trans(kk), input_precision="ieee") * qk_scale
         sc = tl.where(t0 + rt[None, :] < t, sc, float("-inf"))
+        smask = (rs[:, None] < s) & (t0 + rt[None, :] < t)
+        tl.store(p_ptr + rs[:, None] * t + t0 + rt[None, :], sc, mask=smask)
         m_new = tl.maximum(m_i, tl.max(sc, axis=1))
         l_i = l_i * tl.exp2(m_i - m_new) + tl.sum(tl.exp2(sc - m_new[:, None]), axis=1)
         m_i = m_new
     inv = 1.0 / l_i
+    tl.debug_barrier()  # the raw scores written above are read below by other threads
     for t0 in range(0, t, BT):
-        kmask = (t0 + rt[:, None] < t) & (rd[None, :] < d)
-        kk = tl.load(k_ptr + (t0 + rt)[:, None] * d + rd[None, :], mask=kmask, other=0.0)
-        sc = tl.dot(q, tl.trans(kk), input_precision="ieee") * qk_scale
-        out = tl.exp2(sc - m_i[:, None]) * inv[:, None]
         mask = (rs[:, None] < s) & (t0 + rt[None, :] < t)
+        sc = tl.load(p_ptr + rs[:, None] * t + t0 + rt[None, :], mask=mask, other=0.0)
+        out = tl.exp2(sc - m_i[:, None]) * inv[:, None]
         tl.store(p_ptr + rs[:, None] * t + t0 + rt[None, :], out, mask=mask)
