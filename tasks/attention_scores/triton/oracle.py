@@ -1,7 +1,7 @@
-"""attention_scores: blocks of 16 rows of p per program of eight warps; q k^T by tl.dot
-(ieee fp32) on [16, 32] tiles ([16, 16] when T <= 16). One pass over the keys writes the scaled scores (log2
-domain) to p while keeping a running maximum and sum (online softmax); a second, purely
-elementwise pass rewrites each tile normalised, so q k^T is computed once."""
+"""attention_scores: blocks of 16 rows of p per program of eight warps; q k^T by tl.dot (ieee
+fp32) on [16, 32] tiles ([16, 16] when T <= 16). One pass over the keys writes the scaled
+scores (log2 domain) to p while keeping a running maximum and sum (online softmax); a
+second, purely elementwise pass rewrites each tile normalised, so q k^T is computed once."""
 
 import triton
 import triton.language as tl
