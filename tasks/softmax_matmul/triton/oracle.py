@@ -1,5 +1,5 @@
 """softmax_matmul: blocks of 16 rows of o per program of eight warps, one pass over s and v
-in [16, 32] tiles: online softmax (running maximum and sum, the accumulator rescaled when
+in [16, 32] tiles ([16, 16] when T <= 16): online softmax (running maximum and sum, the accumulator rescaled when
 the maximum grows), p v by tl.dot (ieee fp32), o normalised once at the end."""
 
 import triton
@@ -10,7 +10,7 @@ import triton.language as tl
 # @ grid = ["cdiv(S, 16)"]
 # @ num_warps = 8
 # @ num_stages = 2
-# @ constexprs = { BS = 16, BT = 32, BD = "max(next_pow2(D), 16)" }
+# @ constexprs = { BS = 16, BT = "min(32, max(16, next_pow2(T)))", BD = "max(next_pow2(D), 16)" }
 # @ args = ["s", "v", "o", "S", "T", "D"]
 
 
