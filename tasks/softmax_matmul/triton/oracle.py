@@ -1,6 +1,7 @@
 """softmax_matmul: blocks of 16 rows of o per program of eight warps, one pass over s and v
-in [16, 32] tiles ([16, 16] when T <= 16): online softmax (running maximum and sum, the accumulator rescaled when
-the maximum grows), p v by tl.dot (ieee fp32), o normalised once at the end."""
+in [16, 32] tiles ([16, 16] when T <= 16): online softmax (running maximum and sum, the
+accumulator rescaled when the maximum grows), p v by tl.dot (ieee fp32), o normalised once
+at the end."""
 
 import triton
 import triton.language as tl
