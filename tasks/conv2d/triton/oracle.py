@@ -1,7 +1,7 @@
 """conv2d as an implicit GEMM: y [P = OH*OW pixels, F] = X [P, KH*KW*C] @ w [KH*KW*C, F],
 where w is already that matrix in memory and X is gathered on the fly (row p of X is the
-receptive field of pixel p: tap offset (a * W + b) * C + c). 32x32 tiles of y, k in steps
-of 16, tl.dot (ieee fp32), no im2col buffer."""
+receptive field of pixel p: tap offset (a * W + b) * C + c). 32x32 tiles of y, eight
+warps, k in steps of 16, tl.dot (ieee fp32), no im2col buffer."""
 
 import triton
 import triton.language as tl
@@ -9,7 +9,7 @@ import triton.language as tl
 # @ [[launch]]
 # @ kernel = "conv2d"
 # @ grid = ["cdiv(F, 32)", "cdiv((H - KH + 1) * (W - KW + 1), 32)"]
-# @ num_warps = 4
+# @ num_warps = 8
 # @ num_stages = 2
 # @ constexprs = { BP = 32, BF = 32, BK = 16 }
 # @ args = ["x", "w", "y", "H", "W", "C", "F", "KW", "KH * KW * C"]
