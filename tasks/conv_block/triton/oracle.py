@@ -1,8 +1,8 @@
 """conv_block: two launches: the convolution as an implicit GEMM (32x32 tiles of h [pixels,
 F], x gathered on the fly as the [pixels, KH*KW*C] matrix, w1 already that [KH*KW*C, F]
-matrix in memory, k in steps of 16, tl.dot ieee fp32, bias and relu fused) into a scratch
-buffer h, then y = relu(h @ w2 + b2) as a tiled GEMM (32x32 tiles, eight warps, bias and
-relu fused)."""
+matrix in memory, eight warps, k in steps of 16, tl.dot ieee fp32, bias and relu fused)
+into a scratch buffer h, then y = relu(h @ w2 + b2) as a tiled GEMM (32x32 tiles, eight
+warps, bias and relu fused)."""
 
 import triton
 import triton.language as tl
@@ -13,7 +13,7 @@ import triton.language as tl
 # @ [[launch]]
 # @ kernel = "conv_relu"
 # @ grid = ["cdiv(F, 32)", "cdiv((H - KH + 1) * (W - KW + 1), 32)"]
-# @ num_warps = 4
+# @ num_warps = 8
 # @ num_stages = 2
 # @ constexprs = { BP = 32, BF = 32, BK = 16 }
 # @ args = ["x", "w1", "b1", "h", "(H - KH + 1) * (W - KW + 1)", "W", "C", "F", "KW", "KH * KW * C"]
