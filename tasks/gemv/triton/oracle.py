@@ -1,25 +1,26 @@
-"""gemv: 4 rows per program, [4, 128] blocks of a, x loaded once per block of columns."""
+"""gemv: one program per row of a with up to eight warps spread along it (one warp per 32
+columns), so each warp issues few dependent loads; x read in the same blocks (it stays in
+cache for every row), per-lane partial sums reduced once."""
 
 import triton
 import triton.language as tl
 
 # @ [[launch]]
 # @ kernel = "gemv"
-# @ grid = ["cdiv(M, 4)"]
-# @ num_warps = 4
-# @ constexprs = { BLOCK_M = 4, BLOCK_K = 128 }
-# @ args = ["a", "x", "y", "M", "K"]
+# @ grid = ["M"]
+# @ num_warps = "min(8, max(1, next_pow2(K) // 32))"
+# @ constexprs = { BLOCK = "min(max(next_pow2(K), 32), 1024)" }
+# @ args = ["a", "x", "y", "K"]
 
 
 @triton.jit
-def gemv(a_ptr, x_ptr, y_ptr, m, k, BLOCK_M: tl.constexpr, BLOCK_K: tl.constexpr):
-    rows = tl.program_id(0) * BLOCK_M + tl.arange(0, BLOCK_M)
-    cols = tl.arange(0, BLOCK_K)
-    acc = tl.zeros([BLOCK_M, BLOCK_K], tl.float32)
-    for j in range(0, k, BLOCK_K):
-        cmask = j + cols < k
-        mask = (rows[:, None] < m) & cmask[None, :]
-        a = tl.load(a_ptr + rows[:, None] * k + (j + cols)[None, :], mask=mask, other=0.0)
-        x = tl.load(x_ptr + j + cols, mask=cmask, other=0.0)
-        acc += a * x[None, :]
-    tl.store(y_ptr + rows, tl.sum(acc, axis=1), mask=rows < m)
+def gemv(a_ptr, x_ptr, y_ptr, k, BLOCK: tl.constexpr):
+    row = tl.program_id(0)
+    cols = tl.arange(0, BLOCK)
+    acc = tl.zeros([BLOCK], tl.float32)
+    for j in range(0, k, BLOCK):
+        mask = j + cols < k
+        a = tl.load(a_ptr + row * k + j + cols, mask=mask, other=0.0)
+        x = tl.load(x_ptr + j + cols, mask=mask, other=0.0)
+        acc += a * x
+    tl.store(y_ptr + row, tl.sum(acc, axis=0))

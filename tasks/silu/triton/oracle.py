@@ -1,13 +1,13 @@
-"""silu: 1024 elements per program of eight warps (vectorised 16-byte accesses)."""
+"""silu: 512 elements per program of four warps (vectorised 16-byte accesses)."""
 
 import triton
 import triton.language as tl
 
 # @ [[launch]]
 # @ kernel = "silu"
-# @ grid = ["cdiv(M * N, 1024)"]
-# @ num_warps = 8
-# @ constexprs = { BLOCK = 1024 }
+# @ grid = ["cdiv(M * N, 512)"]
+# @ num_warps = 4
+# @ constexprs = { BLOCK = 512 }
 # @ args = ["x", "y", "M * N"]
 
 

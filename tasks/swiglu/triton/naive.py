@@ -1,0 +1,45 @@
+"""swiglu, naive: 16x16 tiles of y (both products in one program), one warp each, k in steps
+of 16 (the speed-up baseline)."""
+
+import triton
+import triton.language as tl
+
+# @ [[launch]]
+# @ kernel = "swiglu"
+# @ grid = ["cdiv(N, 16)", "cdiv(M, 16)"]
+# @ num_warps = 1
+# @ num_stages = 1
+# @ constexprs = { BM = 16, BN = 16, BK = 16 }
+# @ args = ["x", "wg", "wu", "y", "M", "N", "K"]
+
+
+@triton.jit
+def swiglu(
+    x_ptr, wg_ptr, wu_ptr, y_ptr, m, n, k, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr
+):
+    rm = tl.program_id(1) * BM + tl.arange(0, BM)
+    rn = tl.program_id(0) * BN + tl.arange(0, BN)
+    rk = tl.arange(0, BK)
+    gate = tl.zeros([BM, BN], tl.float32)
+    up = tl.zeros([BM, BN], tl.float32)
+    for k0 in range(0, k, BK):
+        a = tl.load(
+            x_ptr + rm[:, None] * k + (k0 + rk)[None, :],
+            mask=(rm[:, None] < m) & (k0 + rk[None, :] < k),
+            other=0.0,
+        )
+        b = tl.load(
+            wg_ptr + (k0 + rk)[:, None] * n + rn[None, :],
+            mask=(k0 + rk[:, None] < k) & (rn[None, :] < n),
+            other=0.0,
+        )
+        gate += tl.dot(a, b, input_precision="ieee")
+        b2 = tl.load(
+            wu_ptr + (k0 + rk)[:, None] * n + rn[None, :],
+            mask=(k0 + rk[:, None] < k) & (rn[None, :] < n),
+            other=0.0,
+        )
+        up += tl.dot(a, b2, input_precision="ieee")
+    mask = (rm[:, None] < m) & (rn[None, :] < n)
+    out = gate / (1.0 + tl.exp(-gate)) * up
+    tl.store(y_ptr + rm[:, None] * n + rn[None, :], out, mask=mask)
