@@ -19,6 +19,7 @@ from eval.records import TrialRecord
 from eval.report import ReportError, plots
 from eval.report.transcript import Entry, entries
 from eval.store import Store
+from eval.validate import format_measure
 from isa.base import Target
 from isa.registry import UnknownTarget, backend_for
 from tasks import Task, all_tasks, load_suite
@@ -143,8 +144,16 @@ def trial_page(
         for c in configs
         if not c.get("hidden") and c.get("counters") and c.get("measure")
     ]
-    level = tasks[record.key.task].level if record.key.task in tasks else None
-    return TrialPage(record, level, counted, configs, profiles, entries(events))
+    task = tasks.get(record.key.task)
+    start = None
+    if task is not None and events:
+        target = Target.parse(record.key.target)
+        try:
+            start = task.stub(target.family, backend_for(target).source_suffix)
+        except UnknownTarget:
+            start = None
+    level = task.level if task is not None else None
+    return TrialPage(record, level, counted, configs, profiles, entries(events, start))
 
 
 def _env() -> Environment:
@@ -159,6 +168,7 @@ def _env() -> Environment:
     env.filters["num"] = lambda v, d=1, s="": "-" if v is None else f"{v:.{d}f}{s}"
     env.filters["cost"] = lambda v: f"${v:.4f}" if v < 1 else f"${v:.2f}"
     env.filters["family"] = family
+    env.filters["measure"] = lambda v: "-" if v is None else format_measure(v)
     return env
 
 

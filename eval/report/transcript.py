@@ -44,20 +44,18 @@ def _call(raw: dict[str, Any]) -> Call:
 
 
 def _diff(before: str | None, after: str, step: int) -> str:
-    if before is None:
-        before_lines: list[str] = []
-        label = "(no earlier write)"
-    else:
-        before_lines = before.splitlines(keepends=True)
-        label = "kernel before"
+    before_lines = [] if before is None else before.splitlines(keepends=True)
+    label = "(unknown starting kernel)" if before is None else "kernel before"
     lines = difflib.unified_diff(
         before_lines, after.splitlines(keepends=True), label, f"kernel after step {step}"
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def entries(events: list[dict[str, Any]]) -> list[Entry]:
-    kernel: str | None = None
+def entries(events: list[dict[str, Any]], start: str | None = None) -> list[Entry]:
+    """Log-viewer entries; `start` is the kernel the trial began with (the task's stub), the
+    base of the first write's diff."""
+    kernel = start
     out: list[Entry] = []
     for event in events:
         kind = str(event.get("kind", ""))
