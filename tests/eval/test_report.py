@@ -68,6 +68,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     runs = [
         *RUNS,
         ("tile-replay", "tile", "llm", f"scripted:replay:{replay_file(folder)}", ("relu",)),
+        ("tile-nop-again", "tile", "nop", "", ("gemm",)),  # a newer attempt of one trial
     ]
     with Store(str(db)) as store:
         for run, target, agent, model, ids in runs:
@@ -101,7 +102,7 @@ def report_file(store_path: Path) -> Path:
 def test_the_store_holds_what_the_report_needs(store_path: Path) -> None:
     with Store(str(store_path)) as store:
         trials = store.trials()
-    assert len(trials) == 5 * len(TASKS) + 1
+    assert len(trials) == 5 * len(TASKS) + 2
     by_run = {t.key.run: t for t in trials}
     assert by_run["tile-nop"].status == "invalid" and by_run["vlx-oracle"].status == "valid"
     assert by_run["tile-replay"].status == "valid", by_run["tile-replay"].reason
@@ -115,6 +116,8 @@ def test_report_numbers_equal_the_leaderboard_json(store_path: Path, report_file
     assert proc.returncode == 0, proc.stderr
     assert json.loads(embedded) == json.loads(proc.stdout)
     # and the shown figures are those rows, formatted
+    nop = next(r for r in json.loads(proc.stdout) if r["agent"] == "nop")
+    assert nop["trials"] == len(TASKS)  # the rerun replaced its older attempt
     for row in json.loads(proc.stdout):
         if row["geomean_speedup"] is not None:
             assert f"{row['geomean_speedup']:.2f}x</td>" in html
@@ -245,7 +248,9 @@ def test_export_parquet_one_row_per_trial(store_path: Path) -> None:
     assert set(frame["status"]) == {"valid", "invalid"}
     replay = frame[frame["run"] == "tile-replay"].iloc[0]
     assert [e["kind"] for e in json.loads(replay["transcript"])][:2] == ["system", "user"]
-    assert frame["counted"].all() and set(frame["level"]) == {1, 2, 3}
+    older = frame[~frame["counted"]]  # the nop's first gemm attempt, superseded by its rerun
+    assert list(zip(older["run"], older["task"], strict=True)) == [("tile-nop", "gemm")]
+    assert set(frame["level"]) == {1, 2, 3}
     assert json.loads(frame["verdict"].iloc[0])["configs"]
 
 
@@ -256,7 +261,7 @@ def test_export_jsonl_and_csv(store_path: Path) -> None:
     assert isinstance(rows[0]["measures"], dict)
     csv_text = kw("export", "--format", "csv", db=store_path).stdout
     table = list(csv.DictReader(io.StringIO(csv_text)))  # kernels span lines, quoted
-    assert len(table) == 5 * len(TASKS) + 1
+    assert len(table) == 5 * len(TASKS) + 2
     assert list(table[0])[:4] == ["trial", "run", "task", "level"]
     assert json.loads(table[0]["verdict"])["configs"]
 
