@@ -117,3 +117,18 @@ def test_sides_by_run_or_model_with_one_sentence_errors() -> None:
     with pytest.raises(ComparisonError, match="no task in common"):
         compare_trials("a", "b", trials[:1], [_trial("r9", "gemm", "m9")])
     assert math.isclose(compare_trials("a", "b", trials[:1], trials[1:2]).ties, 1)
+
+
+def test_the_verdict_is_the_sign_tests_alone() -> None:
+    # A is much faster on 8 tasks and a little slower on 2: the sign test (p = 0.109) does
+    # not call it; the Wilcoxon test on the speed-ups does (p = 10/1024), and says only that.
+    a = {f"t{i}": out(1, speedup=2.0 + i) for i in range(8)}
+    a |= {"s0": out(1, speedup=1.0), "s1": out(1, speedup=1.0)}
+    b = {f"t{i}": out(1, speedup=1.0) for i in range(8)}
+    b |= {"s0": out(1, speedup=1.05), "s1": out(1, speedup=1.1)}
+    cmp = compare_outcomes("A", "B", a, b)
+    assert (cmp.wins, cmp.losses) == (8, 2)
+    assert cmp.sign_test.p_value == pytest.approx(2 * 56 / 1024)
+    assert cmp.wilcoxon.p_value == pytest.approx(10 / 1024)
+    assert cmp.conclusion.startswith("no significant difference at the 5% level")
+    assert cmp.conclusion.endswith("A is faster (Wilcoxon, p = 0.00977)")
