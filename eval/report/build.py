@@ -4,7 +4,6 @@ render them with Jinja2 into a single self-contained file."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -167,7 +166,6 @@ def _env() -> Environment:
     env.filters["pct"] = lambda v: "-" if v is None else f"{v * 100:.0f}%"
     env.filters["num"] = lambda v, d=1, s="": "-" if v is None else f"{v:.{d}f}{s}"
     env.filters["cost"] = lambda v: f"${v:.4f}" if v < 1 else f"${v:.2f}"
-    env.filters["family"] = family
     env.filters["measure"] = lambda v: "-" if v is None else format_measure(v)
     return env
 
@@ -216,5 +214,4 @@ def build(store: Store, runs: Sequence[str] = (), suite: str | None = None) -> s
         comparison_json=comparison.to_json(cmp) if cmp else "null",
         pages=pages,
         trial_count=len(trials),
-        json=json,
     )
