@@ -17,7 +17,10 @@ from rich.table import Table
 
 from agents.registry import UnknownAgent
 from eval import leaderboard as lb
+from eval.comparison import ComparisonError
+from eval.export import ExportError
 from eval.records import VALID, TrialKey, TrialRecord
+from eval.report import ReportError
 from eval.runner import RunError, RunSpec, check_spec, run_suite, skipped_tasks
 from eval.store import Store, StoreError
 from eval.validate import Verdict
@@ -196,12 +199,13 @@ def run(
     target: Annotated[str, typer.Option(help="Target, e.g. tile")],
     agent: Annotated[str, typer.Option(help="Agent: template, oracle, nop, llm")] = "template",
     model: Annotated[
-        str,
+        list[str] | None,
         typer.Option(
             help="Model for the llm agent: openai:M, anthropic:M, "
-            "openai-compatible:URL/M, scripted:oracle, scripted:replay:FILE"
+            "openai-compatible:URL/M, scripted:oracle, scripted:replay:FILE; "
+            "repeat it to run several models on the suite, one run each"
         ),
-    ] = "",
+    ] = None,
     run_name: Annotated[
         str,
         typer.Option(
@@ -230,21 +234,33 @@ def run(
     ] = "",
     db: DbOption = None,
 ) -> None:
-    """Run a suite: every task of it with one agent on one target; resumable."""
-    spec_ = RunSpec(
-        suite=suite,
-        target=_target(target).name,
-        agent=agent,
-        model=model,
-        run_name=run_name,
-        executor=executor,
-        seeds=seeds,
-        jobs=jobs if jobs is not None else (0 if engine == "ray" else 1),
-        engine=engine,
-        ray_address=ray_address,
-    )
-    check_spec(spec_)  # a bad run is one sentence before anything is drawn or created
+    """Run a suite: every task of it with one agent on one target; resumable. With several
+    --model, one run per model, one after the other (each resumable on its own)."""
+    specs = [
+        RunSpec(
+            suite=suite,
+            target=_target(target).name,
+            agent=agent,
+            model=m,
+            run_name=f"{run_name}-{m.replace(':', '_').replace('/', '_')}"
+            if run_name and len(model or []) > 1
+            else run_name,
+            executor=executor,
+            seeds=seeds,
+            jobs=jobs if jobs is not None else (0 if engine == "ray" else 1),
+            engine=engine,
+            ray_address=ray_address,
+        )
+        for m in (model or [""])
+    ]
+    for spec_ in specs:
+        check_spec(spec_)  # every model is checked before the first trial starts
     store = Store(db)
+    for spec_ in specs:
+        _run_one(spec_, store)
+
+
+def _run_one(spec_: RunSpec, store: Store) -> None:
     for task_id, reason in skipped_tasks(spec_):
         console.print(f"skipping {task_id}: {reason}", markup=False, highlight=False)
     progress = _progress(console)
@@ -555,6 +571,90 @@ def trials(
 
 
 @app.command()
+def report(
+    db: DbOption = None,
+    run: Annotated[
+        list[str] | None, typer.Option(help="Only this run (repeatable; two runs add a comparison)")
+    ] = None,
+    suite: Annotated[str | None, typer.Option(help="Only the tasks of this suite")] = None,
+    out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("report.html"),
+) -> None:
+    """Write a self-contained HTML report: leaderboards, task matrices, plots, trial pages."""
+    from eval.reading import open_existing
+    from eval.report.build import build
+
+    html = build(open_existing(db), run or [], suite)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror}") from None
+    console.print(f"report written to {out} ({len(html) / 1e6:.1f} MB); it opens offline")
+
+
+@app.command("compare")
+def compare_(
+    a: Annotated[str, typer.Argument(help="Side A: a run name, or a model string")],
+    b: Annotated[str, typer.Argument(help="Side B: a run name, or a model string")],
+    db: DbOption = None,
+    target: Annotated[str | None, typer.Option(help="Only trials on this target")] = None,
+    suite: Annotated[str | None, typer.Option(help="Only the tasks of this suite")] = None,
+    tie: Annotated[
+        float, typer.Option(help="Speed-ups within this fraction of each other tie")
+    ] = 0.01,
+    format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """Compare two runs (or two models) task by task, with wins/losses/ties and paired tests."""
+    from eval import comparison
+    from eval.reading import open_existing
+
+    store = open_existing(db)
+    trials = store.trials()
+    runs = [r["name"] for r in store.runs()]
+    tasks_ = [t.id for t in load_suite(suite)] if suite else None
+    name = _target(target).name if target else None
+    side_a = comparison.side(trials, runs, a, name, tasks_)
+    side_b = comparison.side(trials, runs, b, name, tasks_)
+    result = comparison.compare_trials(a, b, side_a, side_b, tie)
+    if format is Format.json:
+        print(comparison.to_json(result))
+        return
+    console.print(comparison.render(result))
+
+
+@app.command("export")
+def export_(
+    format: Annotated[str, typer.Option("--format", help="parquet, jsonl or csv")],
+    db: DbOption = None,
+    run: Annotated[str | None, typer.Option(help="Only this run")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: stdout; parquet needs one)")
+    ] = None,
+    transcripts: Annotated[
+        bool, typer.Option("--transcripts", help="Add each trial's transcript (JSON) as a column")
+    ] = False,
+) -> None:
+    """Export stored trials, one row each, as Parquet, JSON lines or CSV."""
+    from eval import export
+    from eval.reading import open_existing
+
+    try:
+        fmt = export.ExportFormat(format)
+    except ValueError:
+        raise UserError(f"unknown format '{format}'; use parquet, jsonl or csv") from None
+    store = open_existing(db)
+    if run is not None and run not in (names := [r["name"] for r in store.runs()]):
+        raise UserError(f"no run named '{run}'; runs: {', '.join(names) or 'none'}")
+    levels = {t.id: t.level for t in all_tasks().values()}
+    events = (lambda t: store.events(t.key)) if transcripts else None
+    rows = export.records(store.trials(run), levels, events)
+    text = export.write(rows, fmt, out)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        err_console.print(f"{len(rows)} trials written to {out}")
+
+
+@app.command()
 def selfcheck(
     target: Annotated[str, typer.Option(help="Target to check")] = "tile",
     suite: Annotated[str, typer.Option(help="Suite to check")] = "smoke",
@@ -594,7 +694,7 @@ def selfcheck(
     raise typer.Exit(0 if ok else 1)
 
 
-KNOWN_ERRORS = (
+KNOWN_ERRORS: tuple[type[Exception], ...] = (
     UserError,
     TaskError,
     UnknownTarget,
@@ -602,6 +702,9 @@ KNOWN_ERRORS = (
     StoreError,
     RunError,
     CacheConfigError,
+    ReportError,
+    ComparisonError,
+    ExportError,
 )
 
 

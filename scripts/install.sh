@@ -20,7 +20,9 @@ if $dev; then
     extras+=(dev postgres)
     # tmux: the interactive-session test drives `kernelwright try` in a real terminal.
     # postgresql: initdb and pg_ctl, so the store's tests start a throwaway PostgreSQL server.
-    apt_packages+=(tmux postgresql)
+    # chromium: the report's browser test drives Debian's Chromium through Playwright (no
+    # browser download).
+    apt_packages+=(tmux postgresql chromium)
 fi
 
 apt_install() {
