@@ -182,7 +182,9 @@ def test_fork_bomb(make_task: MakeTask) -> None:
 
 
 def test_memory_bomb(make_task: MakeTask) -> None:
-    body = "    hoard = []\n    while True:\n        hoard.append(np.ones(1 << 25))\n"
+    # Address space, not page touching: filling 256 MiB pages raced the 3 s CPU limit (the
+    # address-space limit is what stops a bomb; touching pages only spends CPU first).
+    body = "    hoard = []\n    while True:\n        hoard.append(np.empty(1 << 25))\n"
     task = make_task("memory_bomb", probe(body))
     verdict = judge(task, "pyexec", probe(body), configs=("C1",))
     assert_rejected(verdict, "MemoryError|out of memory")
