@@ -122,7 +122,7 @@ def test_a_person_watches_hints_takes_over_and_hands_back(terminal: Terminal) ->
     screen = terminal.command("auto", "the agent submitted after 3 turns")
     assert "run → ok" in screen and "valid on all 5 configs" in screen
     terminal.command("step", "the agent has finished")
-    terminal.command("submit", "valid on all 6 configs")
+    terminal.command("submit", "valid on all 8 configs")
     terminal.type("quit")
     terminal.wait_for("SESSION-ENDED")
     assert "Traceback" not in terminal.screen()
