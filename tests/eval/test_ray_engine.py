@@ -1,5 +1,5 @@
 """The Ray engine for real: a local Ray runtime gives the same results as the local pool, and
-on a two-node cluster on loopback with a PostgreSQL store, a Ctrl-C'd driver, a rerun and a
+on a two-node cluster on loopback with a PostgreSQL store, a killed driver, a rerun and a
 worker killed mid-trial still leave every trial stored exactly once."""
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def _busy_trial_workers() -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_cluster_run_survives_ctrl_c_and_a_killed_worker(
+def test_cluster_run_survives_a_killed_driver_and_a_killed_worker(
     two_node_cluster: str, tmp_path: Path
 ) -> None:
     argv = ["run", "--suite", "smoke", "--target", "tile", "--engine", "ray"]
@@ -238,16 +238,14 @@ def test_cluster_run_survives_ctrl_c_and_a_killed_worker(
     assert "has 2 nodes, and a SQLite file is on one machine only" in sqlite.stderr
 
     with throwaway_postgres() as db:
-        # 1. Ctrl-C in the driver: outstanding trials are cancelled, the store stays sound.
+        # 1. The driver is killed (SIGKILL) mid-run: what finished stays, nothing is half-saved.
         proc = _driver(two_node_cluster, db)
         deadline = time.monotonic() + 300
         while _stored(db) < 3 and proc.poll() is None:
             assert time.monotonic() < deadline, "no trial was stored in 5 minutes"
             time.sleep(0.2)
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 130, err.decode()[-500:]
-        assert b"the same command resumes it" in err
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
         first = _stored(db)
         assert 3 <= first < SMOKE
 
