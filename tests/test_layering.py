@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ["sandbox", "isa", "tasks", "eval", "agents"]
 # The eval modules that sit above agents: they run agents.
-EVAL_TOP = {"runner", "cli", "baseline", "selfcheck", "show"}
+EVAL_TOP = {"runner", "ray_engine", "cli", "baseline", "selfcheck", "show"}
 
 
 def _imports(path: Path) -> set[str]:
